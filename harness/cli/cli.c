@@ -1,0 +1,76 @@
+/* cli.c — the command table, top-level help, and helpers shared by the commands.
+ *
+ * `attnbench <command> [args]`: the table below is the whole command line; each entry
+ * points at a cmd_<name>() in its own file. Exit status: 0 ok, 1 runtime error,
+ * 2 usage or config error. */
+#include "cli/cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "store/store.h"
+
+static const cli_command commands[] = {
+    {"run", cmd_run, "train and evaluate one config, recording the run in the database"},
+    {"query", cmd_query, "run a read-only SQL query over the database"},
+    {"leaderboard", cmd_leaderboard, "print the mechanism × task table of test accuracy"},
+    {"tasks", cmd_tasks, "list the tasks and their options"},
+    {"mechanisms", cmd_mechanisms, "list the attention mechanisms and their options"},
+};
+
+static void print_usage(FILE *out) {
+    fprintf(out, "usage: attnbench <command> [options]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out,
+            "\n`attnbench <command> --help` describes a command. The database is --db PATH,\n"
+            "else $ATTNBENCH_DB, else %s.\n"
+            "Exit status: 0 ok, 1 runtime error, 2 usage or config error.\n",
+            STORE_DEFAULT_PATH);
+}
+
+int cli_main(int argc, char **argv) {
+    if (argc < 2) {
+        print_usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+        print_usage(stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+#ifdef ATTNBENCH_VERSION
+        printf("attnbench %s\n", ATTNBENCH_VERSION);
+#endif
+        return EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
+    return cli_fail(EXIT_USAGE, "unknown command \"%s\" (try attnbench --help)", argv[1]);
+}
+
+const char *cli_database_path(const char *flag_value) {
+    if (flag_value) return flag_value;
+    const char *env = getenv("ATTNBENCH_DB");
+    if (env && *env) return env;
+    return STORE_DEFAULT_PATH;
+}
+
+bool cli_wants_help(int argc, char **argv) {
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) return true;
+    return false;
+}
+
+int cli_fail(int status, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "attnbench: ");
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\n");
+    va_end(ap);
+    return status;
+}

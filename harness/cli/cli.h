@@ -1,0 +1,32 @@
+/* cli.h — the command table and the helpers every command shares.
+ *
+ * Each command is one file (cmd_<name>.c) with a function that takes the arguments
+ * after its name and returns the exit status: 0 ok, 1 runtime error, 2 usage or
+ * config error. Every command answers --help. */
+#ifndef ATTNBENCH_CLI_H
+#define ATTNBENCH_CLI_H
+
+#include <stdbool.h>
+
+typedef struct cli_command {
+    const char *name;
+    int (*run)(int argc, char **argv); /* argv[0] is the command name */
+    const char *summary;
+} cli_command;
+
+int cli_main(int argc, char **argv);
+
+int cmd_run(int argc, char **argv);
+int cmd_query(int argc, char **argv);
+int cmd_tasks(int argc, char **argv);
+int cmd_mechanisms(int argc, char **argv);
+int cmd_leaderboard(int argc, char **argv);
+
+/* The database path: --db value if given, else $ATTNBENCH_DB, else STORE_DEFAULT_PATH. */
+const char *cli_database_path(const char *flag_value);
+/* True when argv holds -h or --help. */
+bool cli_wants_help(int argc, char **argv);
+/* Print "attnbench: <message>" on stderr and return status (for `return cli_fail(...)`). */
+int cli_fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,175 @@
+/* cmd_run.c — `attnbench run CONFIG [key.path=value ...]`: one run into the database.
+ *
+ * The config, task and model are all validated before anything is written, so a bad
+ * config never leaves a run row behind. The run row is then created as 'running'
+ * and ends 'completed' (results and status in one transaction), 'diverged' or
+ * 'failed' with its first error line. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "config/config.h"
+#include "core/parallel.h"
+#include "core/timer.h"
+#include "model/batch.h"
+#include "model/model.h"
+#include "model/train.h"
+#include "store/store.h"
+
+#define MAX_OVERRIDES 64
+
+static const char usage[] =
+    "usage: attnbench run CONFIG [key.path=value ...] [--db PATH] [--quiet]\n"
+    "\n"
+    "Train and evaluate the experiment described by CONFIG (YAML), recording the run,\n"
+    "its metric curves and its final results in the database. key.path=value overrides\n"
+    "any config key, e.g. model.attention.kind=full train.steps=100.\n"
+    "\n"
+    "  --db PATH   database file (default $ATTNBENCH_DB or " STORE_DEFAULT_PATH ")\n"
+    "  --quiet     no progress output\n"
+    "\n"
+    "Exit status: 0 completed, 1 the run failed or diverged, 2 usage or config error.\n";
+
+typedef struct run_args {
+    const char *config_path, *db_flag;
+    const char *overrides[MAX_OVERRIDES];
+    int n_overrides;
+    bool quiet;
+} run_args;
+
+static int parse_args(int argc, char **argv, run_args *a) {
+    memset(a, 0, sizeof *a);
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--db") == 0) {
+            if (++i == argc) return cli_fail(EXIT_USAGE, "run: --db needs a path");
+            a->db_flag = argv[i];
+        } else if (strcmp(argv[i], "--quiet") == 0) {
+            a->quiet = true;
+        } else if (argv[i][0] == '-') {
+            return cli_fail(EXIT_USAGE, "run: unknown option %s (see attnbench run --help)", argv[i]);
+        } else if (!a->config_path) {
+            a->config_path = argv[i];
+        } else {
+            if (a->n_overrides == MAX_OVERRIDES)
+                return cli_fail(EXIT_USAGE, "run: more than %d overrides", MAX_OVERRIDES);
+            a->overrides[a->n_overrides++] = argv[i];
+        }
+    }
+    if (!a->config_path) return cli_fail(EXIT_USAGE, "run: missing CONFIG (see attnbench run --help)");
+    return EXIT_OK;
+}
+
+static int resolve_threads(int configured) {
+    if (configured > 0) return configured;
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    return online > 0 ? (int)online : 1;
+}
+
+static int record_completion(store *st, const char *run_id, const train_outcome *o, size_t params,
+                             error_info *err) {
+    result_value results[] = {
+        {"train", "loss", o->train_loss},
+        {"train", "accuracy", o->train_accuracy},
+        {"train", "tokens_per_second", o->tokens_per_second},
+        {"train", "parameters", (double)params},
+        {"eval", "loss", o->eval.loss},
+        {"eval", "accuracy", o->eval.accuracy},
+        {"test", "loss", o->test.loss},
+        {"test", "accuracy", o->test.accuracy},
+    };
+    return store_run_complete(st, run_id, results, (int)(sizeof results / sizeof results[0]), o->steps_done,
+                              o->wall_seconds, timer_peak_rss_bytes(), err);
+}
+
+/* Train with the store open and the run row created; returns the exit status. */
+static int train_and_record(const experiment_config *cfg, model *m, batch_builder *bb, store *st,
+                            const char *run_id, const char *db_path, bool quiet) {
+    error_info err = {0};
+    train_outcome outcome;
+    train_context ctx = {cfg, m, bb, st, run_id, quiet};
+    train_catch_signals();
+    if (train_run(&ctx, &outcome, &err) != 0) {
+        error_info ignored = {0};
+        store_run_fail(st, run_id, "failed", outcome.steps_done, err.message, &ignored);
+        return cli_fail(err.status, "run %s failed: %s", run_id, err.message);
+    }
+    if (outcome.diverged) {
+        char message[128];
+        snprintf(message, sizeof message, "non-finite loss or gradient at step %lld", (long long)outcome.steps_done);
+        if (store_run_fail(st, run_id, "diverged", outcome.steps_done, message, &err) != 0)
+            return cli_fail(err.status, "%s", err.message);
+        return cli_fail(EXIT_RUNTIME, "run %s diverged: %s", run_id, message);
+    }
+    if (record_completion(st, run_id, &outcome, model_param_count(m), &err) != 0)
+        return cli_fail(err.status, "%s", err.message);
+    printf("run %s completed: test accuracy %.2f%%, eval accuracy %.2f%%, train loss %.4f, "
+           "%lld steps in %.1f s, %.0f tokens/s\n",
+           run_id, 100 * outcome.test.accuracy, 100 * outcome.eval.accuracy, outcome.train_loss,
+           (long long)outcome.steps_done, outcome.wall_seconds, outcome.tokens_per_second);
+    printf("recorded in %s\n", db_path);
+    return EXIT_OK;
+}
+
+int cmd_run(int argc, char **argv) {
+    if (cli_wants_help(argc, argv)) {
+        fputs(usage, stdout);
+        return EXIT_OK;
+    }
+    run_args args;
+    int status = parse_args(argc, argv, &args);
+    if (status != EXIT_OK) return status;
+
+    error_info err = {0};
+    experiment_config cfg;
+    if (config_load_file(&cfg, args.config_path, args.overrides, args.n_overrides, &err) != 0)
+        return cli_fail(err.status, "%s", err.message);
+    const int threads = resolve_threads(cfg.train.threads);
+    parallel_set_threads(threads);
+
+    const task_ops *task = task_find(cfg.task.name);
+    void *task_state = NULL;
+    task_info info;
+    if (task->init(&task_state, &cfg.task.options, &info, &err) != 0)
+        return cli_fail(err.status, "%s: %s", args.config_path, err.message);
+    model *m = NULL;
+    store *st = NULL;
+    batch_builder bb;
+    bool have_batches = false;
+    if (model_create(&m, &cfg.model, &info, cfg.train.batch_size, cfg.train.seed, &err) != 0) {
+        status = cli_fail(err.status, "%s: %s", args.config_path, err.message);
+        goto out;
+    }
+    batch_builder_init(&bb, task, task_state, &info, model_uses_cls(m), cfg.train.batch_size);
+    have_batches = true;
+
+    const char *db_path = cli_database_path(args.db_flag);
+    if (store_open(&st, db_path, false, &err) != 0) {
+        status = cli_fail(err.status, "%s", err.message);
+        goto out;
+    }
+    char *json = config_to_json(&cfg);
+    char hash[65], run_id[33];
+    config_hash(&cfg, hash);
+    provenance prov;
+    provenance_collect(&prov, threads);
+    run_identity id = {json, hash, cfg.train.seed, cfg.name, cfg.task.name, info.version, cfg.model.attention.kind};
+    const int begun = store_run_begin(st, &id, &prov, run_id, &err);
+    free(json);
+    if (begun != 0) {
+        status = cli_fail(err.status, "%s", err.message);
+        goto out;
+    }
+    if (!args.quiet)
+        fprintf(stderr, "run %s: %s — task %s, attention %s, %zu parameters, %d threads\n", run_id, cfg.name,
+                cfg.task.name, cfg.model.attention.kind, model_param_count(m), threads);
+    status = train_and_record(&cfg, m, &bb, st, run_id, db_path, args.quiet);
+out:
+    store_close(st);
+    if (have_batches) batch_builder_free(&bb);
+    model_free(m);
+    task->free(task_state);
+    return status;
+}

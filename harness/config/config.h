@@ -1,0 +1,98 @@
+/* config.h — the experiment config: YAML → typed, validated structs.
+ *
+ * One file describes one experiment (task, model, training, optional sweep grid).
+ * Loading parses YAML with libyaml, applies `key.path=value` overrides, and binds
+ * every key to a typed field with bounds; any problem is a one-line error naming
+ * file:line:column (or the override), the key path and what was expected. The
+ * resolved config has a canonical JSON form (every key, defaults filled in, fixed
+ * order) and a SHA-256 hash of that form without the fields that do not change what
+ * is computed: `name`, `train.seed` and `train.threads`. */
+#ifndef ATTNBENCH_CONFIG_H
+#define ATTNBENCH_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config/options.h"
+#include "core/error.h"
+
+enum pooling { POOLING_CLS, POOLING_MEAN };
+enum positional_kind { POSITIONAL_NONE, POSITIONAL_SINUSOIDAL, POSITIONAL_LEARNED };
+enum lr_schedule { SCHEDULE_CONSTANT, SCHEDULE_LINEAR, SCHEDULE_COSINE, SCHEDULE_RSQRT };
+
+typedef struct task_config {
+    char name[64];          /* registry name, e.g. "lra/listops" */
+    int64_t train_examples; /* size of the training split (indices 0..n-1) */
+    int64_t eval_examples;  /* validation split, used for evaluation during training */
+    int64_t test_examples;  /* test split, evaluated once at the end */
+    uint64_t seed;          /* data seed: example i of split s = f(seed, s, i) */
+    opt_set options;        /* the task's own options (its opt_spec table) */
+} task_config;
+
+typedef struct attention_config {
+    char kind[32];   /* mechanism registry name, e.g. "full" */
+    opt_set options; /* the mechanism's own options */
+} attention_config;
+
+typedef struct model_config {
+    int layers, dim, heads, mlp_dim;
+    int head_mlp_dim;         /* hidden width of the classifier head (dense→ReLU→dense) */
+    double dropout;           /* embeddings, attention output, MLP hidden and output */
+    double attention_dropout; /* on attention probabilities */
+    enum pooling pooling;
+    enum positional_kind positional;
+    attention_config attention;
+} model_config;
+
+typedef struct train_config {
+    int64_t steps;
+    int batch_size;
+    double lr; /* peak learning rate, reached at the end of warmup */
+    double beta1, beta2, eps;
+    int64_t warmup;
+    enum lr_schedule schedule;
+    double weight_decay; /* decoupled (AdamW), on weight matrices and embeddings only */
+    double grad_clip;    /* global-norm clip; 0 disables */
+    int64_t eval_every;  /* steps between validation evaluations; 0 = only at the end */
+    int64_t log_every;   /* steps between metric rows in the database */
+    uint64_t seed;       /* initial weights, data order, dropout */
+    int threads;
+} train_config;
+
+#define SWEEP_AXES_MAX 16
+#define SWEEP_VALUES_MAX 32
+
+typedef struct sweep_axis {
+    char key[128];                  /* key path, e.g. "model.attention.kind" */
+    int n_values;
+    char values[SWEEP_VALUES_MAX][64]; /* scalar texts, applied as overrides */
+} sweep_axis;
+
+typedef struct experiment_config {
+    char name[128];   /* `name:` or the file's stem */
+    char source[512]; /* the file it came from */
+    task_config task;
+    model_config model;
+    train_config train;
+    int n_sweep_axes;
+    sweep_axis sweep[SWEEP_AXES_MAX];
+} experiment_config;
+
+/* Load and validate a config file, then apply overrides ("key.path=value", in order;
+ * a later one wins). Every problem, an unreadable file included, is EXIT_USAGE. */
+int config_load_file(experiment_config *cfg, const char *path, const char *const *overrides,
+                     int n_overrides, error_info *err);
+/* The same from text in memory; source_name is used in messages and for the default name. */
+int config_load_string(experiment_config *cfg, const char *text, size_t size, const char *source_name,
+                       const char *const *overrides, int n_overrides, error_info *err);
+
+/* Canonical JSON of the resolved config (malloc'd, caller frees). */
+char *config_to_json(const experiment_config *cfg);
+/* SHA-256 hex of the canonical JSON without name, train.seed and train.threads. */
+void config_hash(const experiment_config *cfg, char hex[65]);
+
+const char *config_pooling_name(enum pooling pooling);
+const char *config_positional_name(enum positional_kind positional);
+const char *config_schedule_name(enum lr_schedule schedule);
+
+#endif

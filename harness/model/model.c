@@ -1,0 +1,570 @@
+/* model.c — the encoder classifier's memory layout, forward and backward.
+ *
+ * Data flow for a batch (B examples of T padded tokens, N = B·T rows of C channels):
+ *   x0 = dropout(embed(tokens) + position)
+ *   per block l:  xmid = x + dropout(proj(attention(split_heads(qkv(LN1(x))))))
+ *                 x'   = xmid + dropout(fc2(dropout(gelu(fc1(LN2(xmid))))))
+ *   rows = pool(LNf(x_L))      CLS row, masked mean, or the last n_outputs positions
+ *   logits = head2(relu(head1(rows)))
+ * Padded positions flow through the per-token layers but are never attended to and
+ * never pooled, so they receive zero gradient and change no real output.
+ * Every buffer is carved from four allocations made here: parameters, gradients,
+ * AdamW moments (2×), and activations + scratch. */
+#include "model/model.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/check.h"
+#include "core/rng.h"
+#include "mechanisms/mechanism.h"
+#include "nn/nn.h"
+
+/* Dropout sites, part of each mask's counter key. */
+enum { SITE_EMBEDDING, SITE_ATTENTION, SITE_PROJECTION, SITE_HIDDEN, SITE_MLP_OUT };
+
+#define MAX_LAYERS 64
+
+typedef struct layer_offsets { /* into the parameter / gradient buffers */
+    size_t ln1_w, ln1_b, qkv_w, qkv_b, attn, proj_w, proj_b, ln2_w, ln2_b, fc1_w, fc1_b, fc2_w, fc2_b;
+} layer_offsets;
+
+typedef struct layer_acts { /* saved from forward to backward */
+    real *x;          /* (B, T, C) block input */
+    real *xmid;       /* (B, T, C) after the attention residual */
+    real *ln1, *ln1_mean, *ln1_rstd; /* (B, T, C), (B, T), (B, T) */
+    real *heads;      /* (P, B, NH, T, hs) projected inputs of the mechanism */
+    real *attn_saved; /* mechanism's saved activations */
+    real *attn_out;   /* (B, NH, T, hs) */
+    real *merged;     /* (B, T, C) attn_out with heads merged */
+    real *ln2, *ln2_mean, *ln2_rstd;
+    real *fc1;        /* (B, T, M) before GELU */
+    real *hidden;     /* (B, T, M) after GELU and dropout */
+} layer_acts;
+
+struct model {
+    model_config config;
+    task_info task;
+    int L, C, NH, hs, M, H, K, P; /* layers, dim, heads, head size, mlp, head mlp, classes, inputs */
+    int max_batch, max_tokens, max_rows;
+    bool cls;
+
+    const mechanism_ops *mechanism;
+    void *mechanism_state;
+    attention_sizes attn_sizes; /* at (max_batch, max_tokens) */
+
+    size_t n_params;
+    model_tensor *tensors;
+    char (*tensor_names)[48];
+    int n_tensors, tensor_capacity;
+    real *params, *grads, *adam_m, *adam_v;
+    real *activations;
+    size_t activation_reals;
+
+    size_t tok_emb, pos_emb, lnf_w, lnf_b, head1_w, head1_b, head2_w, head2_b;
+    layer_offsets layer[MAX_LAYERS];
+    layer_acts acts[MAX_LAYERS + 1]; /* acts[L].x is the final residual */
+
+    real *sinusoid;               /* (max_tokens, C) */
+    real *lnf, *lnf_mean, *lnf_rstd;
+    real *rows, *h1, *h1r, *logits, *probs, *losses; /* (R, C) (R, H) (R, H) (R, K) (R, K) (R) */
+    int32_t *row_targets, *row_position; /* (R) target and b·T + t of each row */
+    uint8_t *row_scored;
+    real *row_scale;
+    int n_rows;
+    /* gradient temporaries */
+    real *dx, *dtmp, *dln, *dqkv, *dheads, *dattn, *dmerged, *dm1, *dm2;
+    real *drows, *dh1, *dh1r, *dlogits;
+    real *qkv;     /* (B, T, P·C) */
+    real *scratch; /* mechanism scratch */
+};
+
+static size_t add_tensor(model *m, const char *name, size_t size, bool decay) {
+    CHECK(m->n_tensors < m->tensor_capacity);
+    int i = m->n_tensors++;
+    snprintf(m->tensor_names[i], sizeof m->tensor_names[i], "%s", name);
+    m->tensors[i] = (model_tensor){m->tensor_names[i], m->n_params, size, decay};
+    m->n_params += size;
+    return m->tensors[i].offset;
+}
+
+static void layout_params(model *m) {
+    const size_t C = (size_t)m->C, M = (size_t)m->M, P = (size_t)m->P;
+    char name[48];
+    m->tok_emb = add_tensor(m, "token_embedding", (size_t)m->task.vocab_size * C, true);
+    if (m->config.positional == POSITIONAL_LEARNED)
+        m->pos_emb = add_tensor(m, "position_embedding", (size_t)m->max_tokens * C, true);
+    for (int l = 0; l < m->L; l++) {
+        layer_offsets *o = &m->layer[l];
+#define LAYER_TENSOR(field, suffix, size, decay)                    \
+    snprintf(name, sizeof name, "layer%d.%s", l, suffix);           \
+    o->field = add_tensor(m, name, size, decay)
+        LAYER_TENSOR(ln1_w, "ln1.weight", C, false);
+        LAYER_TENSOR(ln1_b, "ln1.bias", C, false);
+        LAYER_TENSOR(qkv_w, "qkv.weight", C * P * C, true);
+        LAYER_TENSOR(qkv_b, "qkv.bias", P * C, false);
+        LAYER_TENSOR(attn, "attention", m->attn_sizes.params, true);
+        LAYER_TENSOR(proj_w, "proj.weight", C * C, true);
+        LAYER_TENSOR(proj_b, "proj.bias", C, false);
+        LAYER_TENSOR(ln2_w, "ln2.weight", C, false);
+        LAYER_TENSOR(ln2_b, "ln2.bias", C, false);
+        LAYER_TENSOR(fc1_w, "fc1.weight", C * M, true);
+        LAYER_TENSOR(fc1_b, "fc1.bias", M, false);
+        LAYER_TENSOR(fc2_w, "fc2.weight", M * C, true);
+        LAYER_TENSOR(fc2_b, "fc2.bias", C, false);
+#undef LAYER_TENSOR
+    }
+    m->lnf_w = add_tensor(m, "final_ln.weight", C, false);
+    m->lnf_b = add_tensor(m, "final_ln.bias", C, false);
+    m->head1_w = add_tensor(m, "head.fc1.weight", C * (size_t)m->H, true);
+    m->head1_b = add_tensor(m, "head.fc1.bias", (size_t)m->H, false);
+    m->head2_w = add_tensor(m, "head.fc2.weight", (size_t)m->H * m->K, true);
+    m->head2_b = add_tensor(m, "head.fc2.bias", (size_t)m->K, false);
+}
+
+/* Carve the activation buffer; with base NULL only counts the reals needed. */
+static size_t layout_activations(model *m, real *base) {
+    size_t used = 0;
+    const size_t N = (size_t)m->max_batch * m->max_tokens, C = (size_t)m->C, M = (size_t)m->M;
+    const size_t R = (size_t)m->max_rows;
+#define CARVE(ptr, count)                              \
+    do {                                               \
+        size_t n_ = (count);                           \
+        if (base) (ptr) = base + used;                 \
+        used += (n_ + 15) & ~(size_t)15; /* 64-byte alignment for floats */ \
+    } while (0)
+    for (int l = 0; l <= m->L; l++) {
+        layer_acts *a = &m->acts[l];
+        CARVE(a->x, N * C);
+        if (l == m->L) break;
+        CARVE(a->xmid, N * C);
+        CARVE(a->ln1, N * C);
+        CARVE(a->ln1_mean, N);
+        CARVE(a->ln1_rstd, N);
+        CARVE(a->heads, (size_t)m->P * N * C);
+        CARVE(a->attn_saved, m->attn_sizes.saved);
+        CARVE(a->attn_out, N * C);
+        CARVE(a->merged, N * C);
+        CARVE(a->ln2, N * C);
+        CARVE(a->ln2_mean, N);
+        CARVE(a->ln2_rstd, N);
+        CARVE(a->fc1, N * M);
+        CARVE(a->hidden, N * M);
+    }
+    CARVE(m->sinusoid, (size_t)m->max_tokens * C);
+    CARVE(m->lnf, N * C);
+    CARVE(m->lnf_mean, N);
+    CARVE(m->lnf_rstd, N);
+    CARVE(m->rows, R * C);
+    CARVE(m->h1, R * m->H);
+    CARVE(m->h1r, R * m->H);
+    CARVE(m->logits, R * m->K);
+    CARVE(m->probs, R * m->K);
+    CARVE(m->losses, R);
+    CARVE(m->row_scale, R);
+    CARVE(m->dx, N * C);
+    CARVE(m->dtmp, N * C);
+    CARVE(m->dln, N * C);
+    CARVE(m->dqkv, (size_t)m->P * N * C);
+    CARVE(m->dheads, (size_t)m->P * N * C);
+    CARVE(m->dattn, N * C);
+    CARVE(m->dmerged, N * C);
+    CARVE(m->dm1, N * M);
+    CARVE(m->dm2, N * M);
+    CARVE(m->drows, R * C);
+    CARVE(m->dh1, R * m->H);
+    CARVE(m->dh1r, R * m->H);
+    CARVE(m->dlogits, R * m->K);
+    CARVE(m->qkv, (size_t)m->P * N * C);
+    CARVE(m->scratch, m->attn_sizes.scratch);
+#undef CARVE
+    return used;
+}
+
+static void fill_uniform(real *x, size_t n, double limit, rng *r) {
+    for (size_t i = 0; i < n; i++) x[i] = (real)((2 * rng_uniform(r) - 1) * limit);
+}
+
+static void fill_normal(real *x, size_t n, double std, rng *r) {
+    for (size_t i = 0; i < n; i++) x[i] = (real)(std * rng_normal(r));
+}
+
+static void fill_value(real *x, size_t n, real value) {
+    for (size_t i = 0; i < n; i++) x[i] = value;
+}
+
+/* Xavier-uniform weights, zero biases, unit LayerNorm gains, N(0,1) token embeddings
+ * with a zero CLS row (LRA's zero-initialised CLS), N(0, 0.02²) learned positions. */
+static void init_params(model *m, uint64_t seed) {
+    rng r;
+    rng_seed(&r, rng_key(seed, 0x1417, 0, 0));
+    real *p = m->params;
+    memset(p, 0, sizeof(real) * m->n_params);
+    const size_t C = (size_t)m->C, M = (size_t)m->M;
+    fill_normal(p + m->tok_emb, (size_t)m->task.vocab_size * C, 1.0, &r);
+    if (m->cls) fill_value(p + m->tok_emb + (size_t)m->task.cls_token * C, C, 0);
+    if (m->config.positional == POSITIONAL_LEARNED)
+        fill_normal(p + m->pos_emb, (size_t)m->max_tokens * C, 0.02, &r);
+    for (int l = 0; l < m->L; l++) {
+        const layer_offsets *o = &m->layer[l];
+        fill_value(p + o->ln1_w, C, 1);
+        fill_value(p + o->ln2_w, C, 1);
+        fill_uniform(p + o->qkv_w, C * m->P * C, sqrt(6.0 / (2.0 * C)), &r);
+        m->mechanism->init_params(m->mechanism_state, p + o->attn, &r);
+        fill_uniform(p + o->proj_w, C * C, sqrt(6.0 / (2.0 * C)), &r);
+        fill_uniform(p + o->fc1_w, C * M, sqrt(6.0 / (double)(C + M)), &r);
+        fill_uniform(p + o->fc2_w, M * C, sqrt(6.0 / (double)(C + M)), &r);
+    }
+    fill_value(p + m->lnf_w, C, 1);
+    fill_uniform(p + m->head1_w, C * m->H, sqrt(6.0 / (double)(C + m->H)), &r);
+    fill_uniform(p + m->head2_w, (size_t)m->H * m->K, sqrt(6.0 / (double)(m->H + m->K)), &r);
+}
+
+static void *checked_calloc(size_t count, size_t size) {
+    void *p = calloc(count ? count : 1, size);
+    CHECK(p != NULL);
+    return p;
+}
+
+int model_create(model **out, const model_config *config, const task_info *task, int max_batch,
+                 uint64_t seed, error_info *err) {
+    *out = NULL;
+    if (task->output == TASK_OUTPUT_PAIR)
+        return error_set(err, EXIT_USAGE,
+                         "task: output kind 'pair' needs the two-tower model, which this build does not have");
+    if (config->layers > MAX_LAYERS)
+        return error_set(err, EXIT_USAGE, "model.layers: at most %d, got %d", MAX_LAYERS, config->layers);
+    const mechanism_ops *mechanism = mechanism_find(config->attention.kind);
+    if (!mechanism)
+        return error_set(err, EXIT_USAGE, "model.attention.kind: unknown mechanism \"%s\"",
+                         config->attention.kind);
+    model *m = checked_calloc(1, sizeof *m);
+    m->config = *config;
+    m->task = *task;
+    m->L = config->layers;
+    m->C = config->dim;
+    m->NH = config->heads;
+    m->hs = config->dim / config->heads;
+    m->M = config->mlp_dim;
+    m->H = config->head_mlp_dim;
+    m->K = task->n_classes;
+    m->cls = config->pooling == POOLING_CLS && task->output != TASK_OUTPUT_SEQUENCE;
+    m->max_batch = max_batch;
+    m->max_tokens = task->max_length + (m->cls ? 1 : 0);
+    m->max_rows = max_batch * (task->output == TASK_OUTPUT_SEQUENCE ? task->max_outputs : 1);
+    m->mechanism = mechanism;
+    attention_geometry geometry = {m->NH, m->hs, m->max_tokens, m->L, m->cls ? 0 : -1};
+    if (mechanism->init(&m->mechanism_state, &config->attention.options, &geometry, &m->P, err) != 0) {
+        free(m);
+        return -1;
+    }
+    m->attn_sizes = mechanism->sizes(m->mechanism_state, (attention_shape){max_batch, m->NH, m->max_tokens, m->hs});
+
+    m->tensor_capacity = 16 + 13 * m->L;
+    m->tensors = checked_calloc((size_t)m->tensor_capacity, sizeof *m->tensors);
+    m->tensor_names = checked_calloc((size_t)m->tensor_capacity, sizeof *m->tensor_names);
+    layout_params(m);
+    m->params = checked_calloc(m->n_params, sizeof(real));
+    m->grads = checked_calloc(m->n_params, sizeof(real));
+    m->adam_m = checked_calloc(m->n_params, sizeof(real));
+    m->adam_v = checked_calloc(m->n_params, sizeof(real));
+    m->activation_reals = layout_activations(m, NULL);
+    m->activations = checked_calloc(m->activation_reals, sizeof(real));
+    layout_activations(m, m->activations);
+    m->row_targets = checked_calloc((size_t)m->max_rows, sizeof(int32_t));
+    m->row_position = checked_calloc((size_t)m->max_rows, sizeof(int32_t));
+    m->row_scored = checked_calloc((size_t)m->max_rows, 1);
+    positional_sinusoidal_fill(m->sinusoid, m->max_tokens, m->C);
+    init_params(m, seed);
+    *out = m;
+    return 0;
+}
+
+void model_free(model *m) {
+    if (!m) return;
+    m->mechanism->free(m->mechanism_state);
+    free(m->tensors);
+    free(m->tensor_names);
+    free(m->params);
+    free(m->grads);
+    free(m->adam_m);
+    free(m->adam_v);
+    free(m->activations);
+    free(m->row_targets);
+    free(m->row_position);
+    free(m->row_scored);
+    free(m);
+}
+
+int model_max_tokens(const model *m) { return m->max_tokens; }
+bool model_uses_cls(const model *m) { return m->cls; }
+size_t model_param_count(const model *m) { return m->n_params; }
+real *model_params(model *m) { return m->params; }
+real *model_grads(model *m) { return m->grads; }
+int model_tensor_count(const model *m) { return m->n_tensors; }
+model_tensor model_tensor_at(const model *m, int index) {
+    CHECK(index >= 0 && index < m->n_tensors);
+    return m->tensors[index];
+}
+size_t model_bytes(const model *m) {
+    return sizeof(real) * (4 * m->n_params + m->activation_reals);
+}
+
+static uint64_t dropout_key(uint64_t seed, int64_t step, int layer, int site) {
+    return rng_key(seed, (uint64_t)step, (uint64_t)layer, (uint64_t)site);
+}
+
+/* qkv (B, T, P, NH, hs) → heads (P, B, NH, T, hs). */
+static void split_heads(real *heads, const real *qkv, int B, int T, int P, int NH, int hs) {
+    for (int b = 0; b < B; b++)
+        for (int t = 0; t < T; t++)
+            for (int p = 0; p < P; p++)
+                for (int h = 0; h < NH; h++)
+                    memcpy(heads + ((((size_t)p * B + b) * NH + h) * T + t) * hs,
+                           qkv + (((size_t)b * T + t) * P + p) * NH * hs + (size_t)h * hs,
+                           sizeof(real) * hs);
+}
+
+/* heads (P, B, NH, T, hs) → qkv (B, T, P, NH, hs); with P = 1 this merges heads. */
+static void merge_heads(real *qkv, const real *heads, int B, int T, int P, int NH, int hs) {
+    for (int b = 0; b < B; b++)
+        for (int t = 0; t < T; t++)
+            for (int p = 0; p < P; p++)
+                for (int h = 0; h < NH; h++)
+                    memcpy(qkv + (((size_t)b * T + t) * P + p) * NH * hs + (size_t)h * hs,
+                           heads + ((((size_t)p * B + b) * NH + h) * T + t) * hs,
+                           sizeof(real) * hs);
+}
+
+static attention_call make_call(const model *m, const model_batch *batch, int layer, bool training,
+                                int64_t step, uint64_t seed) {
+    attention_call call = {
+        .shape = {batch->B, m->NH, batch->T, m->hs},
+        .lengths = batch->lengths,
+        .layer = layer,
+        .training = training,
+        .step = step,
+        .seed = seed,
+        .dropout = (real)m->config.attention_dropout,
+        .dropout_key = dropout_key(seed, step, layer, SITE_ATTENTION),
+    };
+    return call;
+}
+
+/* Dropout over (B, T, width) with one mask stream per example, keyed by (key, b) and
+ * indexed by t·width + c: an example's masks do not depend on how far the batch is
+ * padded. */
+static void batch_dropout_forward(real *x, int B, int T, int width, real p, uint64_t key) {
+    const size_t n = (size_t)T * width;
+    for (int b = 0; b < B; b++) dropout_forward(x + b * n, x + b * n, n, p, rng_key(key, (uint64_t)b, 0, 0));
+}
+
+static void batch_dropout_backward(real *dinp, const real *dout, int B, int T, int width, real p, uint64_t key) {
+    const size_t n = (size_t)T * width;
+    for (int b = 0; b < B; b++) dropout_backward(dinp + b * n, dout + b * n, n, p, rng_key(key, (uint64_t)b, 0, 0));
+}
+
+static void add_into(real *out, const real *a, const real *b, size_t n) {
+    for (size_t i = 0; i < n; i++) out[i] = a[i] + b[i];
+}
+
+/* The rows read out for the loss: one per example (CLS or masked mean) or the last
+ * n_outputs real positions of each example. */
+static void gather_rows(model *m, const model_batch *batch) {
+    const int B = batch->B, T = batch->T, C = m->C;
+    const int max_out = m->task.max_outputs;
+    int r = 0;
+    if (m->task.output == TASK_OUTPUT_SEQUENCE) {
+        for (int b = 0; b < B; b++) {
+            const int n = batch->n_outputs[b];
+            CHECK(n >= 1 && n <= max_out && n <= batch->lengths[b]);
+            for (int k = 0; k < n; k++, r++) {
+                const int t = batch->lengths[b] - n + k;
+                m->row_position[r] = b * T + t;
+                m->row_targets[r] = batch->targets[b * max_out + k];
+                m->row_scored[r] = batch->target_mask[b * max_out + k];
+                memcpy(m->rows + (size_t)r * C, m->lnf + ((size_t)b * T + t) * C, sizeof(real) * C);
+            }
+        }
+    } else {
+        if (m->cls)
+            for (int b = 0; b < B; b++)
+                memcpy(m->rows + (size_t)b * C, m->lnf + (size_t)b * T * C, sizeof(real) * C);
+        else
+            meanpool_forward(m->rows, m->lnf, batch->lengths, B, T, C);
+        for (int b = 0; b < B; b++, r++) {
+            m->row_position[r] = b * T;
+            m->row_targets[r] = batch->targets[b * max_out];
+            m->row_scored[r] = batch->target_mask[b * max_out];
+        }
+    }
+    m->n_rows = r;
+}
+
+void model_forward(model *m, const model_batch *batch, bool training, int64_t step,
+                   uint64_t dropout_seed, model_stats *stats) {
+    const int B = batch->B, T = batch->T, C = m->C, M = m->M;
+    CHECK(B >= 1 && B <= m->max_batch && T >= 1 && T <= m->max_tokens);
+    const size_t N = (size_t)B * T;
+    const real p = training ? (real)m->config.dropout : 0;
+    const real *w = m->params;
+
+    real *x0 = m->acts[0].x;
+    embedding_forward(x0, batch->tokens, w + m->tok_emb, (int)N, C);
+    if (m->config.positional == POSITIONAL_SINUSOIDAL) positional_add_forward(x0, m->sinusoid, B, T, C);
+    if (m->config.positional == POSITIONAL_LEARNED) positional_add_forward(x0, w + m->pos_emb, B, T, C);
+    batch_dropout_forward(x0, B, T, C, p, dropout_key(dropout_seed, step, -1, SITE_EMBEDDING));
+
+    for (int l = 0; l < m->L; l++) {
+        const layer_offsets *o = &m->layer[l];
+        layer_acts *a = &m->acts[l];
+        layernorm_forward(a->ln1, a->ln1_mean, a->ln1_rstd, a->x, w + o->ln1_w, w + o->ln1_b, (int)N, C);
+        linear_forward(m->qkv, a->ln1, w + o->qkv_w, w + o->qkv_b, (int)N, C, m->P * C);
+        split_heads(a->heads, m->qkv, B, T, m->P, m->NH, m->hs);
+        attention_call call = make_call(m, batch, l, training, step, dropout_seed);
+        m->mechanism->forward(m->mechanism_state, &call, w + o->attn, a->heads, a->attn_out, a->attn_saved,
+                              m->scratch);
+        merge_heads(a->merged, a->attn_out, B, T, 1, m->NH, m->hs);
+        linear_forward(m->dtmp, a->merged, w + o->proj_w, w + o->proj_b, (int)N, C, C);
+        batch_dropout_forward(m->dtmp, B, T, C, p, dropout_key(dropout_seed, step, l, SITE_PROJECTION));
+        add_into(a->xmid, a->x, m->dtmp, N * C);
+
+        layernorm_forward(a->ln2, a->ln2_mean, a->ln2_rstd, a->xmid, w + o->ln2_w, w + o->ln2_b, (int)N, C);
+        linear_forward(a->fc1, a->ln2, w + o->fc1_w, w + o->fc1_b, (int)N, C, M);
+        gelu_forward(a->hidden, a->fc1, N * M);
+        batch_dropout_forward(a->hidden, B, T, M, p, dropout_key(dropout_seed, step, l, SITE_HIDDEN));
+        linear_forward(m->dtmp, a->hidden, w + o->fc2_w, w + o->fc2_b, (int)N, M, C);
+        batch_dropout_forward(m->dtmp, B, T, C, p, dropout_key(dropout_seed, step, l, SITE_MLP_OUT));
+        add_into(m->acts[l + 1].x, a->xmid, m->dtmp, N * C);
+    }
+
+    layernorm_forward(m->lnf, m->lnf_mean, m->lnf_rstd, m->acts[m->L].x, w + m->lnf_w, w + m->lnf_b, (int)N, C);
+    gather_rows(m, batch);
+    const int R = m->n_rows;
+    linear_forward(m->h1, m->rows, w + m->head1_w, w + m->head1_b, R, C, m->H);
+    relu_forward(m->h1r, m->h1, (size_t)R * m->H);
+    linear_forward(m->logits, m->h1r, w + m->head2_w, w + m->head2_b, R, m->H, m->K);
+    crossentropy_forward(m->losses, m->probs, m->logits, m->row_targets, R, m->K);
+
+    model_stats s = {0};
+    double total = 0;
+    for (int r = 0; r < R; r++) {
+        total += m->losses[r];
+        const real *row = m->logits + (size_t)r * m->K;
+        int best = 0;
+        for (int k = 1; k < m->K; k++)
+            if (row[k] > row[best]) best = k;
+        if (m->row_scored[r]) {
+            s.scored++;
+            s.correct += best == m->row_targets[r];
+        }
+    }
+    s.rows = R;
+    s.loss = R ? total / R : 0;
+    if (stats) *stats = s;
+}
+
+const real *model_logits(const model *m, int *rows) {
+    if (rows) *rows = m->n_rows;
+    return m->logits;
+}
+
+void model_zero_grad(model *m) { memset(m->grads, 0, sizeof(real) * m->n_params); }
+
+void model_backward(model *m, const model_batch *batch, int64_t step, uint64_t dropout_seed) {
+    const int R = m->n_rows;
+    for (int r = 0; r < R; r++) m->row_scale[r] = (real)(1.0 / R);
+    memset(m->dlogits, 0, sizeof(real) * (size_t)R * m->K);
+    crossentropy_backward(m->dlogits, m->probs, m->row_targets, m->row_scale, R, m->K);
+    model_backward_from_logits(m, batch, step, dropout_seed, m->dlogits);
+}
+
+/* Route the gradient of the pooled rows back onto the final LayerNorm's output. */
+static void scatter_rows(model *m, const model_batch *batch) {
+    const int C = m->C;
+    memset(m->dln, 0, sizeof(real) * (size_t)batch->B * batch->T * C);
+    if (m->task.output != TASK_OUTPUT_SEQUENCE && !m->cls) {
+        meanpool_backward(m->dln, m->drows, batch->lengths, batch->B, batch->T, C);
+        return;
+    }
+    for (int r = 0; r < m->n_rows; r++) {
+        real *dst = m->dln + (size_t)m->row_position[r] * C;
+        const real *src = m->drows + (size_t)r * C;
+        for (int c = 0; c < C; c++) dst[c] += src[c];
+    }
+}
+
+void model_backward_from_logits(model *m, const model_batch *batch, int64_t step,
+                                uint64_t dropout_seed, const real *dlogits) {
+    const int B = batch->B, T = batch->T, C = m->C, M = m->M, R = m->n_rows;
+    const size_t N = (size_t)B * T;
+    const real p = (real)m->config.dropout; /* backward only follows a training forward */
+    const real *w = m->params;
+    real *g = m->grads;
+
+    memset(m->dh1r, 0, sizeof(real) * (size_t)R * m->H);
+    linear_backward(m->dh1r, g + m->head2_w, g + m->head2_b, dlogits, m->h1r, w + m->head2_w, R, m->H, m->K);
+    memset(m->dh1, 0, sizeof(real) * (size_t)R * m->H);
+    relu_backward(m->dh1, m->h1, m->dh1r, (size_t)R * m->H);
+    memset(m->drows, 0, sizeof(real) * (size_t)R * C);
+    linear_backward(m->drows, g + m->head1_w, g + m->head1_b, m->dh1, m->rows, w + m->head1_w, R, C, m->H);
+    scatter_rows(m, batch);
+    memset(m->dx, 0, sizeof(real) * N * C);
+    layernorm_backward(m->dx, g + m->lnf_w, g + m->lnf_b, m->dln, m->acts[m->L].x, w + m->lnf_w, m->lnf_mean,
+                       m->lnf_rstd, (int)N, C);
+
+    for (int l = m->L - 1; l >= 0; l--) {
+        const layer_offsets *o = &m->layer[l];
+        const layer_acts *a = &m->acts[l];
+        /* x' = xmid + dropout(fc2(hidden)); dx holds dL/dx'. */
+        memset(m->dtmp, 0, sizeof(real) * N * C);
+        batch_dropout_backward(m->dtmp, m->dx, B, T, C, p, dropout_key(dropout_seed, step, l, SITE_MLP_OUT));
+        memset(m->dm1, 0, sizeof(real) * N * M);
+        linear_backward(m->dm1, g + o->fc2_w, g + o->fc2_b, m->dtmp, a->hidden, w + o->fc2_w, (int)N, M, C);
+        memset(m->dm2, 0, sizeof(real) * N * M);
+        batch_dropout_backward(m->dm2, m->dm1, B, T, M, p, dropout_key(dropout_seed, step, l, SITE_HIDDEN));
+        memset(m->dm1, 0, sizeof(real) * N * M);
+        gelu_backward(m->dm1, a->fc1, m->dm2, N * M);
+        memset(m->dln, 0, sizeof(real) * N * C);
+        linear_backward(m->dln, g + o->fc1_w, g + o->fc1_b, m->dm1, a->ln2, w + o->fc1_w, (int)N, C, M);
+        layernorm_backward(m->dx, g + o->ln2_w, g + o->ln2_b, m->dln, a->xmid, w + o->ln2_w, a->ln2_mean,
+                           a->ln2_rstd, (int)N, C);
+        /* xmid = x + dropout(proj(merged)); dx now holds dL/dxmid. */
+        memset(m->dtmp, 0, sizeof(real) * N * C);
+        batch_dropout_backward(m->dtmp, m->dx, B, T, C, p, dropout_key(dropout_seed, step, l, SITE_PROJECTION));
+        memset(m->dmerged, 0, sizeof(real) * N * C);
+        linear_backward(m->dmerged, g + o->proj_w, g + o->proj_b, m->dtmp, a->merged, w + o->proj_w, (int)N, C, C);
+        split_heads(m->dattn, m->dmerged, B, T, 1, m->NH, m->hs);
+        memset(m->dheads, 0, sizeof(real) * (size_t)m->P * N * C);
+        attention_call call = make_call(m, batch, l, true, step, dropout_seed);
+        m->mechanism->backward(m->mechanism_state, &call, w + o->attn, a->heads, a->attn_out, m->dattn,
+                               a->attn_saved, m->dheads, g + o->attn, m->scratch);
+        merge_heads(m->dqkv, m->dheads, B, T, m->P, m->NH, m->hs);
+        memset(m->dln, 0, sizeof(real) * N * C);
+        linear_backward(m->dln, g + o->qkv_w, g + o->qkv_b, m->dqkv, a->ln1, w + o->qkv_w, (int)N, C, m->P * C);
+        layernorm_backward(m->dx, g + o->ln1_w, g + o->ln1_b, m->dln, a->x, w + o->ln1_w, a->ln1_mean,
+                           a->ln1_rstd, (int)N, C);
+    }
+
+    memset(m->dtmp, 0, sizeof(real) * N * C);
+    batch_dropout_backward(m->dtmp, m->dx, B, T, C, p, dropout_key(dropout_seed, step, -1, SITE_EMBEDDING));
+    if (m->config.positional == POSITIONAL_LEARNED) positional_add_backward(g + m->pos_emb, m->dtmp, B, T, C);
+    embedding_backward(g + m->tok_emb, m->dtmp, batch->tokens, (int)N, C);
+}
+
+double model_update(model *m, const train_config *train, int64_t step, double lr) {
+    const double norm = grad_global_norm(m->grads, m->n_params);
+    if (train->grad_clip > 0 && norm > train->grad_clip) {
+        const real scale = (real)(train->grad_clip / norm);
+        for (size_t i = 0; i < m->n_params; i++) m->grads[i] *= scale;
+    }
+    for (int i = 0; i < m->n_tensors; i++) {
+        const model_tensor *t = &m->tensors[i];
+        adamw_update(m->params + t->offset, m->grads + t->offset, m->adam_m + t->offset, m->adam_v + t->offset,
+                     t->size, lr, train->beta1, train->beta2, train->eps, t->decay ? train->weight_decay : 0,
+                     step + 1);
+    }
+    return norm;
+}

@@ -1,0 +1,133 @@
+/* train.c — the training loop of one run (see train.h). */
+#define _POSIX_C_SOURCE 200809L
+#include "model/train.h"
+
+#include <math.h>
+#include <signal.h>
+#include <string.h>
+
+#include "core/timer.h"
+#include "model/progress.h"
+#include "model/schedule.h"
+
+/* Set by the signal handler; the loop checks it between steps. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int signo) { stop_signal = signo; }
+
+void train_catch_signals(void) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = on_stop_signal;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, NULL);
+    sigaction(SIGTERM, &action, NULL);
+}
+
+typedef struct interval { /* statistics since the last metric row */
+    double loss_sum, tokens, started;
+    int64_t rows, correct, scored, steps;
+} interval;
+
+static int record_eval(const train_context *ctx, int64_t step, const eval_result *r, error_info *err) {
+    if (!ctx->store) return 0;
+    metric_point points[] = {{"eval", "loss", r->loss}, {"eval", "accuracy", r->accuracy}};
+    return store_run_metrics(ctx->store, ctx->run_id, step, points, 2, err);
+}
+
+static int record_interval(const train_context *ctx, int64_t step, const interval *iv, double lr,
+                           double grad_norm, double tokens_per_second, error_info *err) {
+    if (!ctx->store) return 0;
+    metric_point points[] = {
+        {"train", "loss", iv->loss_sum / (double)iv->rows},
+        {"train", "accuracy", iv->scored ? (double)iv->correct / (double)iv->scored : 0},
+        {"train", "lr", lr},
+        {"train", "grad_norm", grad_norm},
+        {"train", "tokens_per_second", tokens_per_second},
+    };
+    if (store_run_metrics(ctx->store, ctx->run_id, step, points, 5, err) != 0) return -1;
+    return store_run_heartbeat(ctx->store, ctx->run_id, step, err);
+}
+
+int train_run(const train_context *ctx, train_outcome *out, error_info *err) {
+    const experiment_config *cfg = ctx->config;
+    const train_config *tc = &cfg->train;
+    model *m = ctx->model;
+    batch_builder *bb = ctx->batches;
+    memset(out, 0, sizeof *out);
+    progress prog;
+    progress_start(&prog, tc->steps, ctx->quiet);
+    const double started = timer_now();
+    double train_seconds = 0, train_tokens = 0;
+    interval iv = {.started = timer_now()};
+
+    for (int64_t step = 0; step < tc->steps; step++) {
+        if (stop_signal) {
+            progress_finish(&prog);
+            return error_set(err, EXIT_RUNTIME, "interrupted by signal %d at step %lld", (int)stop_signal,
+                             (long long)step);
+        }
+        const double step_started = timer_now();
+        for (int slot = 0; slot < tc->batch_size; slot++)
+            bb->indices[slot] = batch_train_index(tc->seed, step, tc->batch_size, slot, cfg->task.train_examples);
+        if (batch_fill(bb, cfg->task.seed, SPLIT_TRAIN, bb->indices, tc->batch_size, 0, err) != 0) return -1;
+        model_stats stats;
+        model_zero_grad(m);
+        model_forward(m, &bb->batch, true, step, tc->seed, &stats);
+        double lr = schedule_lr(tc, step), grad_norm = NAN;
+        if (isfinite(stats.loss)) {
+            model_backward(m, &bb->batch, step, tc->seed);
+            grad_norm = model_update(m, tc, step, lr);
+        }
+        out->steps_done = step + 1;
+        if (!isfinite(stats.loss) || !isfinite(grad_norm)) {
+            progress_finish(&prog);
+            progress_note(&prog, "diverged at step %lld: loss %g, gradient norm %g", (long long)step + 1,
+                          stats.loss, grad_norm);
+            out->diverged = true;
+            out->wall_seconds = timer_now() - started;
+            return 0;
+        }
+        const double tokens = (double)bb->batch.B * bb->batch.T;
+        train_seconds += timer_now() - step_started;
+        train_tokens += tokens;
+        iv.loss_sum += stats.loss * (double)stats.rows;
+        iv.rows += stats.rows;
+        iv.correct += stats.correct;
+        iv.scored += stats.scored;
+        iv.tokens += tokens;
+        iv.steps++;
+
+        const int64_t done = step + 1;
+        const bool last = done == tc->steps;
+        if (done % tc->log_every == 0 || last) {
+            const double tokens_per_second = iv.tokens / (timer_now() - iv.started);
+            out->train_loss = iv.loss_sum / (double)iv.rows;
+            out->train_accuracy = iv.scored ? (double)iv.correct / (double)iv.scored : 0;
+            if (record_interval(ctx, done, &iv, lr, grad_norm, tokens_per_second, err) != 0) return -1;
+            progress_step(&prog, done, out->train_loss, out->train_accuracy, tokens_per_second);
+            iv = (interval){.started = timer_now()};
+        }
+        if (tc->eval_every > 0 && done % tc->eval_every == 0 && !last) {
+            eval_result r;
+            if (evaluate_split(m, bb, cfg->task.seed, SPLIT_EVAL, cfg->task.eval_examples, tc->batch_size, &r,
+                               err) != 0)
+                return -1;
+            if (record_eval(ctx, done, &r, err) != 0) return -1;
+            progress_note(&prog, "step %lld: eval loss %.4f, accuracy %.2f%%", (long long)done, r.loss,
+                          100 * r.accuracy);
+            iv.started = timer_now(); /* evaluation time is not training throughput */
+        }
+    }
+    progress_finish(&prog);
+    out->tokens_per_second = train_seconds > 0 ? train_tokens / train_seconds : 0;
+    if (evaluate_split(m, bb, cfg->task.seed, SPLIT_EVAL, cfg->task.eval_examples, tc->batch_size, &out->eval,
+                       err) != 0)
+        return -1;
+    if (record_eval(ctx, tc->steps, &out->eval, err) != 0) return -1;
+    if (evaluate_split(m, bb, cfg->task.seed, SPLIT_TEST, cfg->task.test_examples, tc->batch_size, &out->test,
+                       err) != 0)
+        return -1;
+    out->wall_seconds = timer_now() - started;
+    return 0;
+}

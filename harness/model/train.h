@@ -1,0 +1,58 @@
+/* train.h — the training loop and evaluation of one run.
+ *
+ * Train: for each step, a batch from the shuffled training split, forward, loss,
+ * backward, global-norm clipping, AdamW at the scheduled rate. Every log_every steps
+ * the interval's loss, accuracy, learning rate, gradient norm and throughput go to
+ * the database with a heartbeat; every eval_every steps the validation split is
+ * evaluated; at the end both the validation and the test split are. A non-finite
+ * loss or gradient stops the run as diverged; SIGINT / SIGTERM stop it as
+ * interrupted. The test accuracy is that of the final weights (LRA's protocol: no
+ * selection on validation). */
+#ifndef ATTNBENCH_TRAIN_H
+#define ATTNBENCH_TRAIN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config/config.h"
+#include "core/error.h"
+#include "model/batch.h"
+#include "model/model.h"
+#include "store/store.h"
+
+typedef struct eval_result {
+    double loss;     /* mean cross-entropy over output rows */
+    double accuracy; /* correct / scored outputs */
+    int64_t examples;
+} eval_result;
+
+typedef struct train_outcome {
+    int64_t steps_done;
+    double train_loss, train_accuracy; /* over the last logging interval */
+    eval_result eval, test;
+    double tokens_per_second;          /* padded tokens of training steps per second */
+    double wall_seconds;
+    bool diverged;                     /* stopped on a non-finite loss or gradient */
+} train_outcome;
+
+typedef struct train_context {
+    const experiment_config *config;
+    model *model;
+    batch_builder *batches;
+    store *store;       /* NULL: nothing is recorded */
+    const char *run_id;
+    bool quiet;         /* no progress output */
+} train_context;
+
+/* Evaluate the first n_examples of a split with the current weights. */
+int evaluate_split(model *m, batch_builder *bb, uint64_t data_seed, enum task_split split,
+                   int64_t n_examples, int batch_size, eval_result *out, error_info *err);
+
+/* Train, evaluate, and fill out. Returns -1 with err set on a runtime failure or an
+ * interruption; a divergence returns 0 with out->diverged set. */
+int train_run(const train_context *ctx, train_outcome *out, error_info *err);
+
+/* Install SIGINT/SIGTERM handlers that make train_run stop at the next step. */
+void train_catch_signals(void);
+
+#endif

@@ -1,0 +1,139 @@
+/* schema.c — the database schema, as an ordered list of migrations.
+ *
+ * A database's PRAGMA user_version is the number of migrations applied to it. Opening
+ * an older file runs the missing ones in order inside one transaction (store.c). The
+ * entries here are never edited once released: a schema change is a new entry at the
+ * end, and STORE_SCHEMA_VERSION in store.h moves with it. Times are ISO-8601 UTC
+ * text ("2024-05-01T12:00:00.000Z"), so they sort and compare as strings.
+ *
+ * The views `runs` and `results` are the documented surface for `attnbench query`;
+ * reports and users should prefer them to the tables, which may grow columns. */
+#include "store/store_internal.h"
+
+static const char migration_1[] =
+    /* One row per distinct resolved config: the canonical JSON and its hash (which
+     * leaves out name, train.seed and train.threads). */
+    "CREATE TABLE config (\n"
+    "  hash TEXT PRIMARY KEY,\n"
+    "  json TEXT NOT NULL\n"
+    ");\n"
+    /* One row per run: what it was (config, seed, task, mechanism), where it stands
+     * (status, steps, heartbeat) and where it ran (host, pid). `planned` rows come from
+     * sweeps; `dead` marks a `running` row whose process vanished. */
+    "CREATE TABLE run (\n"
+    "  id TEXT PRIMARY KEY,\n"
+    "  config_hash TEXT NOT NULL REFERENCES config(hash),\n"
+    "  seed INTEGER NOT NULL,\n"
+    "  name TEXT NOT NULL,\n"
+    "  task TEXT NOT NULL,\n"
+    "  task_version TEXT NOT NULL,\n"
+    "  mechanism TEXT NOT NULL,\n"
+    "  status TEXT NOT NULL CHECK (status IN\n"
+    "    ('planned', 'running', 'completed', 'failed', 'diverged', 'dead')),\n"
+    "  created_at TEXT NOT NULL,\n"
+    "  started_at TEXT,\n"
+    "  finished_at TEXT,\n"
+    "  heartbeat_at TEXT,\n"
+    "  steps_done INTEGER NOT NULL DEFAULT 0,\n"
+    "  wall_seconds REAL,\n"
+    "  peak_rss_bytes REAL,\n"
+    "  host TEXT,\n"
+    "  pid INTEGER,\n"
+    "  error TEXT,\n"
+    "  sweep_id TEXT\n"
+    ");\n"
+    "CREATE INDEX run_config_seed ON run (config_hash, seed);\n"
+    "CREATE INDEX run_status ON run (status);\n"
+    /* The build and machine a run came from (one row per run). */
+    "CREATE TABLE provenance (\n"
+    "  run_id TEXT PRIMARY KEY REFERENCES run(id) ON DELETE CASCADE,\n"
+    "  version TEXT,\n"
+    "  git_commit TEXT,\n"
+    "  compiler TEXT,\n"
+    "  flags TEXT,\n"
+    "  blas TEXT,\n"
+    "  blas_threads INTEGER,\n"
+    "  threads INTEGER,\n"
+    "  cpu TEXT,\n"
+    "  cpu_count INTEGER,\n"
+    "  host TEXT,\n"
+    "  os TEXT\n"
+    ");\n"
+    /* Training curves: one value per run, split, metric name and step. */
+    "CREATE TABLE metric (\n"
+    "  run_id TEXT NOT NULL REFERENCES run(id) ON DELETE CASCADE,\n"
+    "  step INTEGER NOT NULL,\n"
+    "  split TEXT NOT NULL,\n"
+    "  name TEXT NOT NULL,\n"
+    "  value REAL,\n"
+    "  PRIMARY KEY (run_id, split, name, step)\n"
+    ");\n"
+    /* Final scalars of a completed run, per split ("test", "eval", ...) and name
+     * ("accuracy", "loss", ...); written in the transaction that marks it completed. */
+    "CREATE TABLE result (\n"
+    "  run_id TEXT NOT NULL REFERENCES run(id) ON DELETE CASCADE,\n"
+    "  split TEXT NOT NULL,\n"
+    "  name TEXT NOT NULL,\n"
+    "  value REAL,\n"
+    "  PRIMARY KEY (run_id, split, name)\n"
+    ");\n"
+    /* Accuracy per test length, for length generalisation on formal-language tasks. */
+    "CREATE TABLE length_result (\n"
+    "  run_id TEXT NOT NULL REFERENCES run(id) ON DELETE CASCADE,\n"
+    "  length INTEGER NOT NULL,\n"
+    "  split TEXT NOT NULL,\n"
+    "  accuracy REAL,\n"
+    "  sequence_accuracy REAL,\n"
+    "  examples INTEGER,\n"
+    "  PRIMARY KEY (run_id, split, length)\n"
+    ");\n"
+    /* Speed and memory per training step by mechanism and shape (`attnbench bench`). */
+    "CREATE TABLE bench (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  run_id TEXT,\n"
+    "  created_at TEXT,\n"
+    "  mechanism TEXT,\n"
+    "  length INTEGER,\n"
+    "  batch INTEGER,\n"
+    "  dim INTEGER,\n"
+    "  heads INTEGER,\n"
+    "  layers INTEGER,\n"
+    "  steps_per_second REAL,\n"
+    "  tokens_per_second REAL,\n"
+    "  peak_rss_bytes REAL,\n"
+    "  attention_gflops REAL,\n"
+    "  threads INTEGER,\n"
+    "  host TEXT\n"
+    ");\n"
+    /* A planned grid: its id (run.sweep_id) and the config it expanded. */
+    "CREATE TABLE sweep (\n"
+    "  id TEXT PRIMARY KEY,\n"
+    "  created_at TEXT,\n"
+    "  config_json TEXT\n"
+    ");\n"
+    /* View `runs`: one row per run with its test and eval accuracy as columns. */
+    "CREATE VIEW runs AS\n"
+    "SELECT r.id, r.name, r.task, r.mechanism, r.seed, r.status, r.config_hash,\n"
+    "       r.created_at, r.finished_at, r.steps_done, r.wall_seconds,\n"
+    "       (SELECT x.value FROM result x\n"
+    "         WHERE x.run_id = r.id AND x.split = 'test' AND x.name = 'accuracy')\n"
+    "         AS test_accuracy,\n"
+    "       (SELECT x.value FROM result x\n"
+    "         WHERE x.run_id = r.id AND x.split = 'eval' AND x.name = 'accuracy')\n"
+    "         AS eval_accuracy\n"
+    "FROM run r;\n"
+    /* View `results`: one row per run, split and final metric. */
+    "CREATE VIEW results AS\n"
+    "SELECT r.id AS run_id, r.name, r.task, r.mechanism, r.seed, r.status,\n"
+    "       x.split, x.name AS metric, x.value\n"
+    "FROM run r JOIN result x ON x.run_id = r.id;\n";
+
+const store_migration store_migrations[] = {
+    {1, migration_1},
+};
+
+#define MIGRATION_COUNT (sizeof store_migrations / sizeof store_migrations[0])
+_Static_assert(MIGRATION_COUNT == STORE_SCHEMA_VERSION,
+               "STORE_SCHEMA_VERSION must equal the number of migrations");
+
+const int store_migration_count = (int)MIGRATION_COUNT;

@@ -1,0 +1,40 @@
+/* store_internal.h — what the store's own files share and nothing else sees.
+ *
+ * The connection and path behind a `store`, the ordered list of schema migrations
+ * (schema.c), and the helpers that turn SQLite failures into one-line errors that start
+ * with the database path and wrap writes in BEGIN IMMEDIATE transactions. */
+#ifndef ATTNBENCH_STORE_INTERNAL_H
+#define ATTNBENCH_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "core/error.h"
+#include "store/store.h"
+
+#define STORE_BUSY_TIMEOUT_MS 10000
+
+struct store {
+    sqlite3 *db;
+    char *path;
+    int busy_timeout_ms; /* how long a write waits for another process's lock */
+};
+
+/* Migration i brings the schema from version i to version i + 1 (user_version). */
+typedef struct store_migration {
+    int version;     /* the user_version after this migration */
+    const char *sql; /* one or more statements, run inside the migration transaction */
+} store_migration;
+
+extern const store_migration store_migrations[];
+extern const int store_migration_count;
+
+/* "PATH: <what>: <sqlite message>" for the connection's last error, or the "locked by
+ * another process" line when that error was SQLITE_BUSY. Returns -1. */
+int store_fail_sql(store *s, const char *what, error_info *err);
+/* BEGIN IMMEDIATE, waiting up to the busy timeout for other writers. */
+int store_begin(store *s, error_info *err);
+int store_commit(store *s, error_info *err);
+/* Undo the open transaction, if any; used on error paths, so it never fails loudly. */
+void store_rollback(store *s);
+
+#endif

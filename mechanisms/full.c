@@ -1,0 +1,173 @@
+/* full.c — exact softmax attention, O = softmax(τ Q Kᵀ + mask) V with τ = 1/√hs.
+ *
+ * One (batch, head) at a time: the scores of the L real tokens of that sequence are
+ * formed with one GEMM into a L×L scratch, softmaxed row by row, and multiplied into
+ * V with a second GEMM; padded queries are left at zero and padded keys never enter
+ * a row. Only the log-sum-exp of each row is kept for the backward, which recomputes
+ * the probabilities from it (P = exp(S − lse)), so the saved activations are O(T)
+ * per head; the L×L scratch is shared by all layers. Attention dropout masks come
+ * from a counter hash of (key, b, h, i, j) and are regenerated in the backward.
+ * The backward uses Δ_i = dO_i · O_i, which holds with inverted dropout too.
+ * (batch, head) pairs run on OpenMP threads, each calling BLAS single-threaded. */
+#include <math.h>
+#include <string.h>
+
+#include "core/blas.h"
+#include "core/check.h"
+#include "core/parallel.h"
+#include "mechanisms/mechanism.h"
+
+static int full_init(void **state, const opt_set *options, const attention_geometry *geometry,
+                     int *n_inputs, error_info *err) {
+    *state = NULL;
+    *n_inputs = 3;
+    return 0;
+}
+
+static attention_sizes full_sizes(const void *state, attention_shape shape) {
+    attention_sizes sizes = {0};
+    sizes.saved = (size_t)shape.B * shape.NH * shape.T;       /* lse (B, NH, T) */
+    /* scores/probs and dP (T, T) for each thread working on its own (b, h) */
+    sizes.scratch = 2 * (size_t)shape.T * shape.T * (size_t)parallel_threads();
+    return sizes;
+}
+
+static void full_init_params(const void *state, real *params, rng *r) {}
+
+/* The dropout decision for probability (b, h, i, j): a function of the position, not
+ * of the padded length T, so padding a batch differently keeps every mask. */
+static real keep_scale(const attention_call *call, int b, int h, int i, int j) {
+    const uint64_t counter = ((((uint64_t)b * (uint64_t)call->shape.NH + (uint64_t)h) << 24 | (uint64_t)i) << 24) |
+                             (uint64_t)j;
+    return rng_uniform_at(call->dropout_key, counter) >= call->dropout ? 1 / (1 - call->dropout) : 0;
+}
+
+static bool dropout_active(const attention_call *call) { return call->training && call->dropout > 0; }
+
+/* Offsets of head (b, h) inside a (B, NH, T, hs) tensor and its row-block counter. */
+static size_t head_offset(const attention_shape *s, int b, int h) {
+    return (((size_t)b * s->NH + h) * s->T) * s->hs;
+}
+
+static void forward_head(const attention_call *call, int b, int h, const real *inputs, real *out, real *saved,
+                         real *probs) {
+    const attention_shape s = call->shape;
+    const size_t tensor = (size_t)s.B * s.NH * s.T * s.hs;
+    const real scale = 1 / REAL_SQRT((real)s.hs);
+    const int L = call->lengths[b];
+    const size_t off = head_offset(&s, b, h);
+    const real *q = inputs + off, *k = inputs + tensor + off, *v = inputs + 2 * tensor + off;
+    real *o = out + off;
+    real *lse = saved + ((size_t)b * s.NH + h) * s.T;
+    memset(o, 0, sizeof(real) * s.T * s.hs);
+    for (int i = 0; i < s.T; i++) lse[i] = 0;
+    if (L == 0) return;
+    blas_gemm(false, true, L, L, s.hs, scale, q, s.hs, k, s.hs, 0, probs, L);
+    for (int i = 0; i < L; i++) {
+        real *row = probs + (size_t)i * L;
+        real max = row[0];
+        for (int j = 1; j < L; j++) max = row[j] > max ? row[j] : max;
+        double sum = 0;
+        for (int j = 0; j < L; j++) {
+            row[j] = REAL_EXP(row[j] - max);
+            sum += row[j];
+        }
+        const real inv = (real)(1 / sum);
+        for (int j = 0; j < L; j++) row[j] *= inv;
+        lse[i] = max + (real)log(sum);
+        if (dropout_active(call))
+            for (int j = 0; j < L; j++) row[j] *= keep_scale(call, b, h, i, j);
+    }
+    blas_gemm(false, false, L, s.hs, L, 1, probs, L, v, s.hs, 0, o, s.hs);
+}
+
+/* One OpenMP thread per (b, h) pair, each with its own slice of the scratch. */
+static void full_forward(const void *state, const attention_call *call, const real *params,
+                         const real *inputs, real *out, real *saved, real *scratch) {
+    const attention_shape s = call->shape;
+    CHECK(s.T < (1 << 24));
+    for (int b = 0; b < s.B; b++) CHECK(call->lengths[b] >= 0 && call->lengths[b] <= s.T);
+    const int blas_threads_before = parallel_region_begin();
+#pragma omp parallel for schedule(dynamic)
+    for (int bh = 0; bh < s.B * s.NH; bh++)
+        forward_head(call, bh / s.NH, bh % s.NH, inputs, out, saved,
+                     scratch + 2 * (size_t)s.T * s.T * (size_t)parallel_thread_id());
+    parallel_region_end(blas_threads_before);
+}
+
+static void backward_head(const attention_call *call, int b, int h, const real *inputs, const real *out,
+                          const real *dout, const real *saved, real *dinputs, real *probs) {
+    const attention_shape s = call->shape;
+    const size_t tensor = (size_t)s.B * s.NH * s.T * s.hs;
+    const real scale = 1 / REAL_SQRT((real)s.hs);
+    const bool dropout = dropout_active(call);
+    const int L = call->lengths[b];
+    if (L == 0) return;
+    real *dprobs = probs + (size_t)s.T * s.T;
+    const size_t off = head_offset(&s, b, h);
+    const real *q = inputs + off, *k = inputs + tensor + off, *v = inputs + 2 * tensor + off;
+    const real *o = out + off, *dO = dout + off;
+    real *dq = dinputs + off, *dk = dinputs + tensor + off, *dv = dinputs + 2 * tensor + off;
+    const real *lse = saved + ((size_t)b * s.NH + h) * s.T;
+    /* P = exp(τ Q Kᵀ − lse), recomputed. */
+    blas_gemm(false, true, L, L, s.hs, scale, q, s.hs, k, s.hs, 0, probs, L);
+    for (int i = 0; i < L; i++) {
+        real *row = probs + (size_t)i * L;
+        for (int j = 0; j < L; j++) row[j] = REAL_EXP(row[j] - lse[i]);
+    }
+    /* dV += P̃ᵀ dO, with P̃ the dropped-out probabilities used in the forward. */
+    if (dropout) {
+        for (int i = 0; i < L; i++)
+            for (int j = 0; j < L; j++)
+                dprobs[(size_t)i * L + j] = probs[(size_t)i * L + j] * keep_scale(call, b, h, i, j);
+        blas_gemm(true, false, L, s.hs, L, 1, dprobs, L, dO, s.hs, 1, dv, s.hs);
+    } else {
+        blas_gemm(true, false, L, s.hs, L, 1, probs, L, dO, s.hs, 1, dv, s.hs);
+    }
+    /* dP̃ = dO Vᵀ; dP = dP̃ ∘ keep; dS = P ∘ (dP − Δ), Δ_i = dO_i · O_i. */
+    blas_gemm(false, true, L, L, s.hs, 1, dO, s.hs, v, s.hs, 0, dprobs, L);
+    for (int i = 0; i < L; i++) {
+        double delta = 0;
+        for (int c = 0; c < s.hs; c++) delta += (double)dO[(size_t)i * s.hs + c] * o[(size_t)i * s.hs + c];
+        real *p = probs + (size_t)i * L, *dp = dprobs + (size_t)i * L;
+        if (dropout)
+            for (int j = 0; j < L; j++) dp[j] *= keep_scale(call, b, h, i, j);
+        for (int j = 0; j < L; j++) p[j] = p[j] * (dp[j] - (real)delta);
+    }
+    /* dQ += τ dS K; dK += τ dSᵀ Q. */
+    blas_gemm(false, false, L, s.hs, L, scale, probs, L, k, s.hs, 1, dq, s.hs);
+    blas_gemm(true, false, L, s.hs, L, scale, probs, L, q, s.hs, 1, dk, s.hs);
+}
+
+static void full_backward(const void *state, const attention_call *call, const real *params,
+                          const real *inputs, const real *out, const real *dout, const real *saved,
+                          real *dinputs, real *dparams, real *scratch) {
+    const attention_shape s = call->shape;
+    const int blas_threads_before = parallel_region_begin();
+#pragma omp parallel for schedule(dynamic)
+    for (int bh = 0; bh < s.B * s.NH; bh++)
+        backward_head(call, bh / s.NH, bh % s.NH, inputs, out, dout, saved, dinputs,
+                      scratch + 2 * (size_t)s.T * s.T * (size_t)parallel_thread_id());
+    parallel_region_end(blas_threads_before);
+}
+
+static double full_flops(const void *state, attention_shape shape) {
+    /* forward: QKᵀ and PV; backward: recomputed QKᵀ, dV, dP, dQ, dK — 2·T²·hs each. */
+    return 14.0 * shape.B * shape.NH * (double)shape.T * shape.T * shape.hs;
+}
+
+static void full_free(void *state) {}
+
+const mechanism_ops mechanism_full = {
+    .name = "full",
+    .summary = "exact softmax attention over all real tokens (the reference every other mechanism approximates)",
+    .options = NULL,
+    .n_options = 0,
+    .init = full_init,
+    .sizes = full_sizes,
+    .init_params = full_init_params,
+    .forward = full_forward,
+    .backward = full_backward,
+    .flops = full_flops,
+    .free = full_free,
+};

@@ -1,0 +1,2 @@
+attnbench_test(e2e test_cli TIMEOUT 300)
+add_dependencies(test_cli attnbench)

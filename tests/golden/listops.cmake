@@ -1,0 +1,2 @@
+# LRA ListOps generator and evaluator.
+attnbench_test(golden test_listops LABELS tasks)

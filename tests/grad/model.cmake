@@ -1,0 +1,2 @@
+attnbench_test(grad test_attention DOUBLE)
+attnbench_test(grad test_model DOUBLE)

@@ -1,0 +1,152 @@
+/* test_model.c — the whole encoder classifier in double precision: finite-difference
+ * gradients of every parameter tensor, for the loss Σ logits ⊙ R (so no softmax row
+ * hides an error) and for the mean cross-entropy, with CLS and masked-mean pooling,
+ * sinusoidal and learned positions, dropout on, a per-position (sequence) head, and
+ * padded batches; backward twice = twice the gradient; extra padding changes no
+ * logit. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gradcheck.h"
+#include "model/model.h"
+#include "testing.h"
+
+typedef struct model_case {
+    const char *label;
+    enum pooling pooling;
+    enum positional_kind positional;
+    enum task_output output;
+    int layers, dim, heads, mlp;
+    double dropout, attention_dropout;
+} model_case;
+
+static const model_case cases[] = {
+    {"cls pooling, sinusoidal, dropout", POOLING_CLS, POSITIONAL_SINUSOIDAL, TASK_OUTPUT_CLASS, 2, 8, 2, 12, 0.2, 0.1},
+    {"mean pooling, learned positions, one head", POOLING_MEAN, POSITIONAL_LEARNED, TASK_OUTPUT_CLASS, 1, 6, 1, 10, 0, 0},
+    {"sequence outputs, three heads, no positions", POOLING_CLS, POSITIONAL_NONE, TASK_OUTPUT_SEQUENCE, 2, 6, 3, 8, 0.1, 0},
+};
+
+enum { B = 3, MAX_LEN = 6, MAX_OUT = 3, K = 3, VOCAB = 7, PAD = 0, CLS = 1 };
+
+typedef struct fixture {
+    model *m;
+    model_batch batch;
+    int32_t tokens[B * (MAX_LEN + 3)], lengths[B], targets[B * MAX_OUT], n_outputs[B];
+    uint8_t mask[B * MAX_OUT];
+    real *weights; /* (rows, K) */
+    bool cross_entropy;
+} fixture;
+
+/* Real tokens per example (CLS included when pooling is cls) and a batch padded to T. */
+static void build_batch(fixture *f, const model_case *c, int T) {
+    static const int real_tokens[B] = {6, 3, 1};
+    const bool cls = model_uses_cls(f->m);
+    for (int b = 0; b < B; b++) {
+        f->lengths[b] = real_tokens[b] + (cls ? 1 : 0);
+        for (int t = 0; t < T; t++) {
+            int32_t token = (int32_t)(2 + (b * 7 + t * 3) % (VOCAB - 2));
+            if (cls && t == 0) token = CLS;
+            f->tokens[b * T + t] = t < f->lengths[b] ? token : PAD;
+        }
+        f->n_outputs[b] = c->output == TASK_OUTPUT_SEQUENCE ? (real_tokens[b] < MAX_OUT ? real_tokens[b] : MAX_OUT) : 1;
+        for (int k = 0; k < MAX_OUT; k++) {
+            f->targets[b * MAX_OUT + k] = (b + 2 * k) % K;
+            f->mask[b * MAX_OUT + k] = (uint8_t)((b + k) % 2 == 0);
+        }
+    }
+    f->batch = (model_batch){B, T, f->tokens, f->lengths, f->targets, f->mask, f->n_outputs};
+}
+
+static double loss_of(void *ctx) {
+    fixture *f = ctx;
+    model_stats stats;
+    model_forward(f->m, &f->batch, true, 3, 17, &stats);
+    if (f->cross_entropy) return stats.loss;
+    int rows;
+    const real *logits = model_logits(f->m, &rows);
+    return gradcheck_weighted_sum(logits, f->weights, (size_t)rows * K);
+}
+
+static void backward(fixture *f) {
+    loss_of(f);
+    if (f->cross_entropy) model_backward(f->m, &f->batch, 3, 17);
+    else model_backward_from_logits(f->m, &f->batch, 3, 17, f->weights);
+}
+
+static void check_all_tensors(fixture *f, const char *label) {
+    model_zero_grad(f->m);
+    backward(f);
+    const size_t n = model_param_count(f->m);
+    real *analytic = malloc(sizeof(real) * n);
+    memcpy(analytic, model_grads(f->m), sizeof(real) * n);
+    for (int i = 0; i < model_tensor_count(f->m); i++) {
+        model_tensor t = model_tensor_at(f->m, i);
+        if (t.size == 0) continue;
+        char name[200];
+        snprintf(name, sizeof name, "%s [%s, %s]", t.name, label, f->cross_entropy ? "cross-entropy" : "Σ logits⊙R");
+        gradcheck_compare(name, model_params(f->m) + t.offset, analytic + t.offset, t.size, loss_of, f, 1e-6, 1e-6);
+    }
+    /* A second backward without zeroing doubles every gradient. Not bit for bit: a
+     * gradient summed from several contributions (an embedding row used twice, a GEMM
+     * accumulating into its output block by block) adds them one at a time onto what
+     * is there, so equality holds to rounding (1e-12 relative in double). */
+    backward(f);
+    double worst = 0;
+    for (size_t i = 0; i < n; i++)
+        worst = fmax(worst, fabs(model_grads(f->m)[i] - 2 * analytic[i]) / fmax(1e-300, fabs(2 * analytic[i])));
+    test_check(worst < 1e-12, "backward twice gives twice the gradient", "%s: max relative diff %.3g", label, worst);
+    free(analytic);
+}
+
+static void check_padding_invariance(fixture *f, const model_case *c) {
+    for (int training = 0; training <= 1; training++) {
+        build_batch(f, c, model_uses_cls(f->m) ? MAX_LEN + 1 : MAX_LEN);
+        model_forward(f->m, &f->batch, training, 3, 17, NULL);
+        int rows;
+        const real *logits = model_logits(f->m, &rows);
+        real before[B * MAX_OUT * K];
+        memcpy(before, logits, sizeof(real) * rows * K);
+        build_batch(f, c, model_max_tokens(f->m)); /* longest allowed padding */
+        model_forward(f->m, &f->batch, training, 3, 17, NULL);
+        logits = model_logits(f->m, &rows);
+        double worst = 0;
+        for (int i = 0; i < rows * K; i++) worst = fmax(worst, fabs((double)logits[i] - before[i]));
+        test_check(worst < 1e-12, "more padding changes no logit", "%s, %s: max diff %.3g", c->label,
+                   training ? "training" : "evaluation", worst);
+    }
+}
+
+int main(void) {
+    for (size_t ci = 0; ci < sizeof cases / sizeof cases[0]; ci++) {
+        const model_case *c = &cases[ci];
+        printf("-- %s\n", c->label);
+        model_config config = {
+            .layers = c->layers, .dim = c->dim, .heads = c->heads, .mlp_dim = c->mlp, .head_mlp_dim = 5,
+            .dropout = c->dropout, .attention_dropout = c->attention_dropout,
+            .pooling = c->pooling, .positional = c->positional,
+        };
+        strcpy(config.attention.kind, "full");
+        /* One position of slack beyond the longest example, to test padding. */
+        task_info info = {VOCAB, K, MAX_LEN + 1, c->output == TASK_OUTPUT_SEQUENCE ? MAX_OUT : 1, PAD, CLS,
+                          c->output, NULL, "", "test"};
+        fixture f = {0};
+        error_info err = {0};
+        if (model_create(&f.m, &config, &info, B, 42, &err) != 0) {
+            test_check(false, "model_create", "%s", err.message);
+            continue;
+        }
+        build_batch(&f, c, model_uses_cls(f.m) ? MAX_LEN + 1 : MAX_LEN);
+        f.weights = malloc(sizeof(real) * B * MAX_OUT * K);
+        gradcheck_fill(f.weights, B * MAX_OUT * K, 3, 1.0);
+        f.cross_entropy = false;
+        check_all_tensors(&f, c->label);
+        f.cross_entropy = true;
+        check_all_tensors(&f, c->label);
+        check_padding_invariance(&f, c);
+        free(f.weights);
+        model_free(f.m);
+    }
+    return test_finish("test_model");
+}

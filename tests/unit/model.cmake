@@ -1,0 +1,1 @@
+attnbench_test(unit test_overfit)
