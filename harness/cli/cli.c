@@ -42,9 +42,7 @@ int cli_main(int argc, char **argv) {
         return EXIT_OK;
     }
     if (strcmp(argv[1], "--version") == 0) {
-#ifdef ATTNBENCH_VERSION
-        printf("attnbench %s\n", ATTNBENCH_VERSION);
-#endif
+        printf("attnbench %s (%s)\n", ATTNBENCH_VERSION, ATTNBENCH_COMMIT);
         return EXIT_OK;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)

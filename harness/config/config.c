@@ -2,9 +2,8 @@
  *
  * The steps, each with its own errors: read the file; parse it (ytree.c); check that
  * the top level is a mapping; splice in every `key.path=value` override (the value is
- * parsed as YAML, so `[0,5]` is a list and quoting works as in the file); bind the
- * tree (config_bind.c, which first checks that no mapping repeats a key); bind the
- * sweep.
+ * parsed as YAML, so `[0,5]` is a list and quoting works as in the file); check that
+ * every key is a name given once; bind the tree (config_bind.c); bind the sweep.
  *
  * Overrides: `a.b.c=value` sets that key, creating it when the file lacks it. Keys
  * under `sweep` are key paths themselves, so `sweep.model.heads=2,4` (or `=[2, 4]`)
@@ -118,9 +117,9 @@ out:
 }
 
 /* Bind a copy of root with one sweep value applied at path; scratch receives it. */
-static int try_sweep_value(const ytree_node *root, const char *const *path, int n_path,
-                           const ytree_node *key, const ytree_node *item, const char *source,
-                           experiment_config *scratch, error_info *err) {
+static int try_sweep_value(const ytree_node *root, const char *const *path, int n_path, const ytree_node *key,
+                           const ytree_node *item, const char *source, experiment_config *scratch,
+                           error_info *err) {
     ytree_node *value;
     error_info unused = {0};
     if (ytree_parse(&value, item->text, strlen(item->text), source, item->text, &unused) != 0)
@@ -128,6 +127,10 @@ static int try_sweep_value(const ytree_node *root, const char *const *path, int 
                            "expected a value that can be written as key=value, got \"%s\"", item->text);
     if (!value) value = ytree_new(YTREE_SCALAR, item->mark, "");
     ytree_remark(value, item->mark);
+    if (ytree_check_keys(value, key->text, source, err) != 0) {
+        ytree_free(value);
+        return -1;
+    }
     ytree_node *copy = ytree_copy(root);
     ytree_set(copy, path, n_path, value, key->mark);
     int status = config_bind(scratch, copy, source, err);
@@ -158,7 +161,8 @@ static int bind_axis(experiment_config *cfg, const ytree_node *root, const ytree
         items = (const ytree_node *const *)values->items;
         n_items = values->n;
     }
-    if (n_items == 0) return ytree_error(err, source, &values->mark, path_text, "expected at least one value");
+    if (n_items == 0)
+        return ytree_error(err, source, &values->mark, path_text, "expected at least one value");
     if (n_items > SWEEP_VALUES_MAX)
         return ytree_error(err, source, &items[SWEEP_VALUES_MAX]->mark, path_text, "more than %d values",
                            SWEEP_VALUES_MAX);
@@ -198,7 +202,8 @@ static int load_text(experiment_config *cfg, const char *text, size_t size, cons
     if (ytree_parse(&root, text, size, source, NULL, err) != 0) return -1;
     int status = -1;
     if (!root || ytree_is_null(root)) {
-        error_set(err, EXIT_USAGE, "%s: empty config (expected a mapping with task, model and train)", source);
+        error_set(err, EXIT_USAGE, "%s: empty config (expected a mapping with task, model and train)",
+                  source);
         goto out;
     }
     if (root->kind != YTREE_MAPPING) {
@@ -208,6 +213,7 @@ static int load_text(experiment_config *cfg, const char *text, size_t size, cons
     }
     for (int i = 0; i < n_overrides; i++)
         if (apply_override(root, overrides[i], source, err) != 0) goto out;
+    if (ytree_check_keys(root, "", source, err) != 0) goto out;
     if (config_bind(cfg, root, source, err) != 0) goto out;
     if (bind_sweep(cfg, root, source, err) != 0) goto out;
     status = 0;
@@ -222,8 +228,8 @@ int config_load_string(experiment_config *cfg, const char *text, size_t size, co
     return load_text(cfg, size ? text : "", size, source_name, overrides, n_overrides, err);
 }
 
-int config_load_file(experiment_config *cfg, const char *path, const char *const *overrides,
-                     int n_overrides, error_info *err) {
+int config_load_file(experiment_config *cfg, const char *path, const char *const *overrides, int n_overrides,
+                     error_info *err) {
     char *text;
     size_t size;
     if (read_file(path, &text, &size, err) != 0) return -1;

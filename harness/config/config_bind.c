@@ -17,11 +17,11 @@
 #include "tasks/task.h"
 
 enum {
-    FIELDS_MAX = 32,   /* fields in one section table */
-    PATH_MAX_ = 256,   /* a key path in a message */
-    NAME_MAX_ = 64,    /* longest key compared for a suggestion */
-    SUGGEST_MAX = 2,   /* edit distance of a suggestion */
-    QUOTE_MAX = 80,    /* longest excerpt of a value in a message */
+    FIELDS_MAX = 32, /* fields in one section table */
+    PATH_MAX_ = 256, /* a key path in a message */
+    NAME_MAX_ = 64,  /* longest key compared for a suggestion */
+    SUGGEST_MAX = 2, /* edit distance of a suggestion */
+    QUOTE_MAX = 80,  /* longest excerpt of a value in a message */
 };
 
 typedef struct binder {
@@ -32,8 +32,10 @@ typedef struct binder {
 static const ytree_mark whole_source = {0, 0, NULL};
 
 static void join_path(char *out, size_t size, const char *prefix, const char *key) {
-    if (prefix[0]) snprintf(out, size, "%s.%s", prefix, key);
-    else snprintf(out, size, "%s", key);
+    if (prefix[0])
+        snprintf(out, size, "%s.%s", prefix, key);
+    else
+        snprintf(out, size, "%s", key);
 }
 
 /* Optimal string alignment distance; INT_MAX for names too long to be keys. */
@@ -92,10 +94,9 @@ static int wrong_value(const binder *b, const opt_spec *spec, const ytree_node *
         return ytree_error(b->err, b->source, &node->mark, path, "expected %s, got %s", expected,
                            ytree_kind_name(node->kind));
     if (strlen(node->text) > QUOTE_MAX)
-        return ytree_error(b->err, b->source, &node->mark, path, "expected %s, got \"%.*s...\"",
-                           expected, QUOTE_MAX, node->text);
-    return ytree_error(b->err, b->source, &node->mark, path, "expected %s, got \"%s\"", expected,
-                       node->text);
+        return ytree_error(b->err, b->source, &node->mark, path, "expected %s, got \"%.*s...\"", expected,
+                           QUOTE_MAX, node->text);
+    return ytree_error(b->err, b->source, &node->mark, path, "expected %s, got \"%s\"", expected, node->text);
 }
 
 /* A sequence of integers for an OPT_INT_LIST; each element checked on its own. */
@@ -107,8 +108,8 @@ static int bind_list(const binder *b, const opt_spec *spec, const ytree_node *no
     if (node->n > OPT_LIST_MAX) {
         char expected[160];
         opt_describe_expected(spec, expected, sizeof expected);
-        return ytree_error(b->err, b->source, &node->mark, path,
-                           "expected %s, got %d values (at most %d)", expected, node->n, OPT_LIST_MAX);
+        return ytree_error(b->err, b->source, &node->mark, path, "expected %s, got %d values (at most %d)",
+                           expected, node->n, OPT_LIST_MAX);
     }
     opt_spec element = *spec;
     element.type = OPT_INT;
@@ -139,9 +140,8 @@ static int find_spec(const opt_spec *specs, int n_specs, const char *name) {
 
 /* Defaults, then every key of map (NULL: none given) into base and extra_set. given[i]
  * is set to the value node of field i when the key was written. */
-static int bind_section(const binder *b, const ytree_node *map, const config_section *section,
-                        void *base, const opt_spec *extra, int n_extra, opt_set *extra_set,
-                        const ytree_node **given) {
+static int bind_section(const binder *b, const ytree_node *map, const config_section *section, void *base,
+                        const opt_spec *extra, int n_extra, opt_set *extra_set, const ytree_node **given) {
     CHECK(section->n_fields <= FIELDS_MAX);
     for (int i = 0; i < section->n_fields; i++) {
         const config_field *field = &section->fields[i];
@@ -157,7 +157,7 @@ static int bind_section(const binder *b, const ytree_node *map, const config_sec
     if (!map) return 0;
     for (int k = 0; k + 1 < map->n; k += 2) {
         const ytree_node *key = map->items[k], *value = map->items[k + 1];
-        CHECK(key->kind == YTREE_SCALAR);
+        CHECK(key->kind == YTREE_SCALAR); /* ytree_check_keys ran */
         char path[PATH_MAX_];
         join_path(path, sizeof path, section->path, key->text);
         const config_field *field = config_field_find(section, key->text);
@@ -192,8 +192,8 @@ int config_bind_mapping(const ytree_node *node, const char *path, const char *so
         return 0;
     }
     if (node->kind == YTREE_SCALAR)
-        return ytree_error(err, source, &node->mark, path, "expected a mapping, got \"%.*s\"",
-                           QUOTE_MAX, node->text);
+        return ytree_error(err, source, &node->mark, path, "expected a mapping, got \"%.*s\"", QUOTE_MAX,
+                           node->text);
     return ytree_error(err, source, &node->mark, path, "expected a mapping, got %s",
                        ytree_kind_name(node->kind));
 }
@@ -214,8 +214,8 @@ static int bind_task(const binder *b, const ytree_node *node, task_config *task)
                            value.s, known);
     }
     config_field_store(field, task, &value);
-    return bind_section(b, map, &config_task_section, task, ops->options, ops->n_options,
-                        &task->options, given);
+    return bind_section(b, map, &config_task_section, task, ops->options, ops->n_options, &task->options,
+                        given);
 }
 
 static int bind_attention(const binder *b, const ytree_node *node, attention_config *attention) {
@@ -225,8 +225,10 @@ static int bind_attention(const binder *b, const ytree_node *node, attention_con
     const config_field *field = config_field_find(&config_attention_section, "kind");
     opt_value value;
     error_info unused = {0};
-    if (kind && bind_value(b, &field->spec, kind, "model.attention.kind", &value) != 0) return -1;
-    if (!kind) CHECK(opt_parse_scalar(&value, &field->spec, field->spec.default_value, &unused) == 0);
+    if (!kind)
+        CHECK(opt_parse_scalar(&value, &field->spec, field->spec.default_value, &unused) == 0);
+    else if (bind_value(b, &field->spec, kind, "model.attention.kind", &value) != 0)
+        return -1;
     const mechanism_ops *ops = mechanism_find(value.s);
     if (!ops) {
         char known[512] = "";
@@ -255,29 +257,6 @@ static int bind_model(const binder *b, const ytree_node *node, model_config *mod
     return bind_attention(b, given_of(section, given, "attention"), &model->attention);
 }
 
-/* Every mapping key a scalar, none given twice; path is the mapping's key path. */
-static int check_keys(const ytree_node *node, const char *path, const char *source, error_info *err) {
-    if (node->kind != YTREE_MAPPING) return 0;
-    for (int i = 0; i + 1 < node->n; i += 2) {
-        const ytree_node *key = node->items[i];
-        if (key->kind != YTREE_SCALAR)
-            return ytree_error(err, source, &key->mark, path[0] ? path : NULL, "expected a key name, got %s",
-                               ytree_kind_name(key->kind));
-        char child[PATH_MAX_];
-        if (path[0]) snprintf(child, sizeof child, "%s.%s", path, key->text);
-        else snprintf(child, sizeof child, "%s", key->text);
-        for (int j = 0; j < i; j += 2) {
-            const ytree_node *earlier = node->items[j]; /* a scalar: checked on its turn */
-            if (strcmp(earlier->text, key->text) != 0) continue;
-            if (earlier->mark.line == 0) return ytree_error(err, source, &key->mark, child, "duplicate key");
-            return ytree_error(err, source, &key->mark, child, "duplicate key (first given at line %d)",
-                               earlier->mark.line);
-        }
-        if (check_keys(node->items[i + 1], child, source, err) != 0) return -1;
-    }
-    return 0;
-}
-
 /* The file's name without directory and extension: "configs/lra/listops.yaml" → "listops". */
 static void set_stem(char *name, size_t size, const char *source) {
     const char *base = strrchr(source, '/');
@@ -292,11 +271,15 @@ int config_bind(experiment_config *cfg, const ytree_node *root, const char *sour
     binder b = {source, err};
     const config_section *top = &config_top_section;
     const ytree_node *given[FIELDS_MAX], *train_map, *train_given[FIELDS_MAX];
-    if (check_keys(root, "", source, err) != 0) return -1;
     memset(cfg, 0, sizeof *cfg);
     snprintf(cfg->source, sizeof cfg->source, "%s", source);
     set_stem(cfg->name, sizeof cfg->name, source);
     if (bind_section(&b, root, top, cfg, NULL, 0, NULL, given) != 0) return -1;
+    if (cfg->name[0] == '\0') {
+        const ytree_node *name = given_of(top, given, "name");
+        return ytree_error(err, source, name ? &name->mark : &whole_source, "name",
+                           "expected a non-empty string");
+    }
     if (bind_task(&b, given_of(top, given, "task"), &cfg->task) != 0) return -1;
     if (bind_model(&b, given_of(top, given, "model"), &cfg->model) != 0) return -1;
     if (config_bind_mapping(given_of(top, given, "train"), "train", source, &train_map, err) != 0) return -1;

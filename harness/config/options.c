@@ -6,8 +6,9 @@
  * expected in the same words (opt_describe_expected).
  *
  * Integers are decimal ("96000", "-3") or, when the value is a whole number, decimal
- * or exponent notation ("1e6", "2.0"); "1.5", "0x10" and "1e30" are errors. Numbers
- * are decimals with an optional exponent; "inf" and "nan" are errors. Booleans are
+ * or exponent notation ("1e6", "2.0"); "1.5", "0x10", "1e30" and "1e-400" are errors.
+ * Numbers are decimals with an optional exponent, rounded to the nearest double (so
+ * "1e-400" is 0); "inf", "nan" and overflowing ones ("1e999") are errors. Booleans are
  * exactly "true" or "false". A list is a flow sequence of integers, "[1, 2, 3]". */
 #include "config/options.h"
 
@@ -64,7 +65,9 @@ static int parse_int(const char *text, int64_t *out) {
         return 0;
     }
     if (!is_decimal_number(text)) return -1;
+    errno = 0;
     double value = strtod(text, NULL);
+    if (errno == ERANGE) return -1; /* "1e-400" is not 0 */
     /* -2^63 ≤ value < 2^63 and whole: exactly representable as int64_t. */
     if (!(value >= -9223372036854775808.0 && value < 9223372036854775808.0)) return -1;
     if (floor(value) != value) return -1;
@@ -85,8 +88,7 @@ static bool min_open(const opt_spec *spec) {
 }
 
 static bool max_open(const opt_spec *spec) {
-    return spec->type != OPT_STRING && spec->choices && spec->choices[0] != '\0' &&
-           spec->choices[1] == ')';
+    return spec->type != OPT_STRING && spec->choices && spec->choices[0] != '\0' && spec->choices[1] == ')';
 }
 
 static bool in_bounds(const opt_spec *spec, double value) {
@@ -97,9 +99,12 @@ static bool in_bounds(const opt_spec *spec, double value) {
 
 /* Whole bounds as integers (2^63 and beyond as INT64_MAX), others in shortest %g. */
 static void format_bound(double bound, char *buf, size_t size) {
-    if (bound >= 9223372036854775807.0) snprintf(buf, size, "%" PRId64, INT64_MAX);
-    else if (bound <= -9223372036854775807.0) snprintf(buf, size, "%" PRId64, INT64_MIN);
-    else if (floor(bound) == bound && fabs(bound) < 1e15) snprintf(buf, size, "%.0f", bound);
+    if (bound >= 9223372036854775807.0)
+        snprintf(buf, size, "%" PRId64, INT64_MAX);
+    else if (bound <= -9223372036854775807.0)
+        snprintf(buf, size, "%" PRId64, INT64_MIN);
+    else if (floor(bound) == bound && fabs(bound) < 1e15)
+        snprintf(buf, size, "%.0f", bound);
     else {
         for (int precision = 1; precision <= 17; precision++) {
             snprintf(buf, size, "%.*g", precision, bound);
@@ -124,8 +129,10 @@ void opt_describe_expected(const opt_spec *spec, char *buf, int size) {
     case OPT_FLOAT: snprintf(buf, (size_t)size, "a number in %s", range); return;
     case OPT_BOOL: snprintf(buf, (size_t)size, "true or false"); return;
     case OPT_STRING:
-        if (spec->choices) snprintf(buf, (size_t)size, "one of %s", spec->choices);
-        else snprintf(buf, (size_t)size, "a string of at most %d characters", OPT_STRING_MAX - 1);
+        if (spec->choices)
+            snprintf(buf, (size_t)size, "one of %s", spec->choices);
+        else
+            snprintf(buf, (size_t)size, "a string of at most %d characters", OPT_STRING_MAX - 1);
         return;
     case OPT_INT_LIST: snprintf(buf, (size_t)size, "a list of integers in %s", range); return;
     }
@@ -191,9 +198,12 @@ int opt_parse_scalar(opt_value *value, const opt_spec *spec, const char *text, e
             return fail_expected(spec, text, err);
         return 0;
     case OPT_BOOL:
-        if (strcmp(text, "true") == 0) value->b = true;
-        else if (strcmp(text, "false") == 0) value->b = false;
-        else return fail_expected(spec, text, err);
+        if (strcmp(text, "true") == 0)
+            value->b = true;
+        else if (strcmp(text, "false") == 0)
+            value->b = false;
+        else
+            return fail_expected(spec, text, err);
         return 0;
     case OPT_STRING:
         if (strlen(text) >= OPT_STRING_MAX || (spec->choices && !is_choice(spec->choices, text)))
@@ -230,7 +240,8 @@ void opt_value_to_json(const opt_value *value, strbuf *out) {
     case OPT_STRING: strbuf_append_json_string(out, value->s); return;
     case OPT_INT_LIST:
         strbuf_append(out, "[");
-        for (int i = 0; i < value->n_list; i++) strbuf_printf(out, "%s%" PRId64, i ? "," : "", value->list[i]);
+        for (int i = 0; i < value->n_list; i++)
+            strbuf_printf(out, "%s%" PRId64, i ? "," : "", value->list[i]);
         strbuf_append(out, "]");
         return;
     }

@@ -53,8 +53,8 @@ void opt_set_defaults(opt_set *set, const opt_spec *specs, int n_specs);
  * the file:line:column and key path in front. */
 int opt_parse_scalar(opt_value *value, const opt_spec *spec, const char *text, error_info *err);
 
-/* "an integer in [1, 4096]", "a number in [0, 1]", "true or false", "one of cls|mean",
- * "a list of integers in [0, 65535]". */
+/* "an integer in [1, 4096]", "a number in [0, 1]" (or "(0, 10]" for an excluded end),
+ * "true or false", "one of cls|mean", "a list of integers in [0, 65535]". */
 void opt_describe_expected(const opt_spec *spec, char *buf, int size);
 
 /* The value as canonical JSON (numbers shortest round-trip, strings quoted). */

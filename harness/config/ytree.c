@@ -101,8 +101,7 @@ ytree_node *ytree_get(const ytree_node *mapping, const char *key) {
     return slot < 0 ? NULL : mapping->items[slot];
 }
 
-void ytree_set(ytree_node *mapping, const char *const *path, int n_path, ytree_node *value,
-               ytree_mark mark) {
+void ytree_set(ytree_node *mapping, const char *const *path, int n_path, ytree_node *value, ytree_mark mark) {
     CHECK(mapping->kind == YTREE_MAPPING && n_path >= 1);
     for (int level = 0;; level++) {
         bool last = level == n_path - 1;
@@ -157,6 +156,30 @@ int ytree_error(error_info *err, const char *source, const ytree_mark *mark, con
     return ytree_prefix(err, source, mark, path);
 }
 
+int ytree_check_keys(const ytree_node *node, const char *path, const char *source, error_info *err) {
+    if (node->kind != YTREE_MAPPING) return 0;
+    for (int i = 0; i + 1 < node->n; i += 2) {
+        const ytree_node *key = node->items[i];
+        if (key->kind != YTREE_SCALAR)
+            return ytree_error(err, source, &key->mark, path[0] ? path : NULL, "expected a key name, got %s",
+                               ytree_kind_name(key->kind));
+        char child[256];
+        if (path[0])
+            snprintf(child, sizeof child, "%s.%s", path, key->text);
+        else
+            snprintf(child, sizeof child, "%s", key->text);
+        for (int j = 0; j < i; j += 2) {
+            const ytree_node *earlier = node->items[j]; /* a scalar: checked on its turn */
+            if (strcmp(earlier->text, key->text) != 0) continue;
+            if (earlier->mark.line == 0) return ytree_error(err, source, &key->mark, child, "duplicate key");
+            return ytree_error(err, source, &key->mark, child, "duplicate key (first given at line %d)",
+                               earlier->mark.line);
+        }
+        if (ytree_check_keys(node->items[i + 1], child, source, err) != 0) return -1;
+    }
+    return 0;
+}
+
 static ytree_mark event_mark(const builder *b, yaml_mark_t mark) {
     if (b->override) return (ytree_mark){0, 0, b->override};
     return (ytree_mark){(int)mark.line + 1, (int)mark.column + 1, NULL};
@@ -176,13 +199,14 @@ static int count_nodes(const ytree_node *node, int *height) {
 /* Attach a new node (of `count` nodes and `height` levels) under the innermost open
  * container, or make it the root. */
 static int attach(builder *b, ytree_node *node, int count, int height) {
-    if (b->depth == 0) b->root = node;
-    else ytree_append(b->open[b->depth - 1], node);
+    if (b->depth == 0)
+        b->root = node;
+    else
+        ytree_append(b->open[b->depth - 1], node);
     b->n_nodes += count;
     if (b->n_nodes > YTREE_NODES_MAX)
         return ytree_error(b->err, b->source, &node->mark, NULL,
-                           "config too large (more than %d nodes after expanding aliases)",
-                           YTREE_NODES_MAX);
+                           "config too large (more than %d nodes after expanding aliases)", YTREE_NODES_MAX);
     if (b->depth + height > YTREE_DEPTH_MAX)
         return ytree_error(b->err, b->source, &node->mark, NULL, "nested deeper than %d levels",
                            YTREE_DEPTH_MAX);
@@ -211,14 +235,12 @@ static int on_alias(builder *b, const yaml_event_t *event) {
     if (!target) return ytree_error(b->err, b->source, &mark, NULL, "unknown alias *%s", name);
     for (int i = 0; i < b->depth; i++)
         if (b->open[i] == target)
-            return ytree_error(b->err, b->source, &mark, NULL, "alias *%s is inside its own anchor",
-                               name);
+            return ytree_error(b->err, b->source, &mark, NULL, "alias *%s is inside its own anchor", name);
     int height;
     int count = count_nodes(target, &height);
     if (b->n_nodes + count > YTREE_NODES_MAX)
         return ytree_error(b->err, b->source, &mark, NULL,
-                           "config too large (more than %d nodes after expanding aliases)",
-                           YTREE_NODES_MAX);
+                           "config too large (more than %d nodes after expanding aliases)", YTREE_NODES_MAX);
     return attach(b, ytree_copy(target), count, height);
 }
 
@@ -241,10 +263,11 @@ static int on_event(builder *b, const yaml_event_t *event) {
     }
     case YAML_SEQUENCE_START_EVENT:
     case YAML_MAPPING_START_EVENT:
-        node = ytree_new(event->type == YAML_MAPPING_START_EVENT ? YTREE_MAPPING : YTREE_SEQUENCE,
-                         mark, NULL);
-        add_anchor(b, event->type == YAML_MAPPING_START_EVENT ? event->data.mapping_start.anchor
-                                                               : event->data.sequence_start.anchor,
+        node =
+            ytree_new(event->type == YAML_MAPPING_START_EVENT ? YTREE_MAPPING : YTREE_SEQUENCE, mark, NULL);
+        add_anchor(b,
+                   event->type == YAML_MAPPING_START_EVENT ? event->data.mapping_start.anchor
+                                                           : event->data.sequence_start.anchor,
                    node);
         if (attach(b, node, 1, 1) != 0) return -1;
         CHECK(b->depth < YTREE_DEPTH_MAX); /* attach refused anything deeper */
@@ -285,8 +308,8 @@ static int syntax_error(builder *b, const yaml_parser_t *parser) {
                        parser->problem ? parser->problem : "unknown problem");
 }
 
-int ytree_parse(ytree_node **root, const char *text, size_t size, const char *source,
-                const char *override, error_info *err) {
+int ytree_parse(ytree_node **root, const char *text, size_t size, const char *source, const char *override,
+                error_info *err) {
     builder b = {.text = text, .size = size, .source = source, .override = override, .err = err};
     yaml_parser_t parser;
     CHECK(yaml_parser_initialize(&parser));

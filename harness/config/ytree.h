@@ -30,9 +30,9 @@ enum ytree_kind { YTREE_SCALAR, YTREE_SEQUENCE, YTREE_MAPPING };
 typedef struct ytree_node {
     enum ytree_kind kind;
     ytree_mark mark;
-    char *text;  /* SCALAR: the value, NUL-terminated (a NUL inside is rejected) */
-    bool plain;  /* SCALAR: written without quotes, so "", ~ and null mean null */
-    int n;       /* SEQUENCE: items; MAPPING: 2 × pairs (key, value, key, value, ...) */
+    char *text; /* SCALAR: the value, NUL-terminated (a NUL inside is rejected) */
+    bool plain; /* SCALAR: written without quotes, so "", ~ and null mean null */
+    int n;      /* SEQUENCE: items; MAPPING: 2 × pairs (key, value, key, value, ...) */
     int capacity;
     struct ytree_node **items;
 } ytree_node;
@@ -40,8 +40,8 @@ typedef struct ytree_node {
 /* Parse one YAML document. *root is NULL when the text holds no document (empty, or
  * only comments). With override non-NULL every node is marked with it and errors
  * read "command line: <override>: ...", else marks are positions in source. */
-int ytree_parse(ytree_node **root, const char *text, size_t size, const char *source,
-                const char *override, error_info *err);
+int ytree_parse(ytree_node **root, const char *text, size_t size, const char *source, const char *override,
+                error_info *err);
 
 /* A new scalar (text copied) or an empty sequence or mapping. */
 ytree_node *ytree_new(enum ytree_kind kind, ytree_mark mark, const char *text);
@@ -56,13 +56,16 @@ ytree_node *ytree_get(const ytree_node *mapping, const char *key);
 /* Set path[0].path[1]...path[n-1] in mapping to value (taking ownership): a missing
  * key is created and a value that is not a mapping on the way is replaced by one,
  * both marked with mark. */
-void ytree_set(ytree_node *mapping, const char *const *path, int n_path, ytree_node *value,
-               ytree_mark mark);
+void ytree_set(ytree_node *mapping, const char *const *path, int n_path, ytree_node *value, ytree_mark mark);
 
 /* A plain "", "~" or "null" scalar. */
 bool ytree_is_null(const ytree_node *node);
 /* "a mapping", "a sequence" or "a scalar". */
 const char *ytree_kind_name(enum ytree_kind kind);
+
+/* Every mapping key under node is a scalar and none is given twice in one mapping;
+ * path is node's key path ("" at the top) for the messages. */
+int ytree_check_keys(const ytree_node *node, const char *path, const char *source, error_info *err);
 
 /* Fill err (EXIT_USAGE) with "<where>: <path>: <message>" where <where> comes from
  * mark and source (see above); path may be NULL. Returns -1. */

@@ -260,9 +260,9 @@ static void json_write_row(sqlite3_stmt *stmt, int columns, bool first, FILE *ou
     strbuf line = {0};
     strbuf_append(&line, first ? "[\n  {" : ",\n  {");
     for (int c = 0; c < columns; c++) {
-        if (c > 0) strbuf_append(&line, ", ");
+        if (c > 0) strbuf_append(&line, ",");
         strbuf_append_json_string(&line, sqlite3_column_name(stmt, c));
-        strbuf_append(&line, ": ");
+        strbuf_append(&line, ":");
         switch (sqlite3_column_type(stmt, c)) {
         case SQLITE_NULL: strbuf_append(&line, "null"); break;
         case SQLITE_INTEGER:

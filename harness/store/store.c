@@ -116,8 +116,7 @@ static int32_t header_int(const unsigned char *header, int offset) {
 
 /* Is the file empty, SQLite, or something else? For SQLite, what its header on disk
  * says: application_id, user_version, and tables if the schema cookie ever moved. */
-static int read_header(const char *path, enum file_kind *kind, db_state *state,
-                       error_info *err) {
+static int read_header(const char *path, enum file_kind *kind, db_state *state, error_info *err) {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return error_set(err, EXIT_RUNTIME, "%s: cannot open database: %s", path, strerror(errno));

@@ -2,7 +2,7 @@
  * completes and `query` and `leaderboard` read it back; bad configs and overrides exit
  * 2 without recording anything; a foreign database exits 1 and is left untouched; a
  * run killed with SIGKILL leaves no results behind; every command answers --help. */
-#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>

@@ -2,7 +2,8 @@
 # every build (and so under the sanitizers). With clang and -DATTNBENCH_FUZZ=ON a
 # libFuzzer binary `fuzz_config` is also built, over a copy of the library
 # instrumented for coverage:
-#   build/tests/fuzz_config -max_total_time=120 NEW_DIR tests/fuzz/corpus/config
+#   build/tests/fuzz_config -max_total_time=120 -dict=tests/fuzz/config.dict NEW_DIR \
+#       tests/fuzz/corpus/config
 option(ATTNBENCH_FUZZ "Build libFuzzer targets (clang only)" OFF)
 
 add_executable(fuzz_config_replay ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/replay.c

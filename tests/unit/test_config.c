@@ -68,6 +68,7 @@ static const bad_case bad_cases[] = {
      "bad.yaml:5:10: model.heads: 3 does not divide model.dim = 64"},
     {"dim not divisible by default heads", TASK "model:\n  dim: 66\n", {NULL},
      "bad.yaml:4:8: model.heads: 4 does not divide model.dim = 66"},
+    {"empty name", "name: ''\n" TASK, {NULL}, "bad.yaml:1:7: name: expected a non-empty string"},
     {"missing task.name", "model:\n  dim: 64\n", {NULL}, "bad.yaml: task.name: missing required key"},
     {"task without name", "task:\n  seed: 1\n", {NULL}, "bad.yaml: task.name: missing required key"},
     {"override without =", TASK, {"model.heads"},
@@ -151,7 +152,8 @@ static void test_bad_cases(void) {
 static void test_registry_errors(void) {
     char known[512] = "", expected[1024];
     for (int i = 0; i < task_count(); i++)
-        snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", i ? ", " : "", task_at(i)->name);
+        snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", i ? ", " : "",
+                 task_at(i)->name);
     snprintf(expected, sizeof expected, "bad.yaml:2:9: task.name: unknown task \"foo\" (known: %s)", known);
     const char *yaml = "task:\n  name: foo\n";
     expect_error("unknown task", yaml, strlen(yaml), NULL, 0, expected);
@@ -188,18 +190,21 @@ static void test_limits(void) {
     expect_error("deep nesting", yaml, strlen(yaml), NULL, 0, "bad.yaml:4:70: nested deeper than 64 levels");
 
     const char *bomb = TASK "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
-                       "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
-                       "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
-                       "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n";
+                            "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+                            "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+                            "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n";
     expect_error("alias bomb", bomb, strlen(bomb), NULL, 0,
                  "bad.yaml:6:36: config too large (more than 10000 nodes after expanding aliases)");
 
     used = snprintf(yaml, sizeof yaml, TASK "sweep:\n");
-    for (int i = 0; i < 17; i++) used += snprintf(yaml + used, sizeof yaml - (size_t)used, "  model.layers%d: [1]\n", i);
-    expect_error("too many sweep axes", yaml, strlen(yaml), NULL, 0, "bad.yaml:20:3: sweep: more than 16 axes");
+    for (int i = 0; i < 17; i++)
+        used += snprintf(yaml + used, sizeof yaml - (size_t)used, "  model.layers%d: [1]\n", i);
+    expect_error("too many sweep axes", yaml, strlen(yaml), NULL, 0,
+                 "bad.yaml:20:3: sweep: more than 16 axes");
 
     used = snprintf(yaml, sizeof yaml, TASK "sweep:\n  train.seed: [");
-    for (int i = 0; i < 33; i++) used += snprintf(yaml + used, sizeof yaml - (size_t)used, "%s%d", i ? ", " : "", i);
+    for (int i = 0; i < 33; i++)
+        used += snprintf(yaml + used, sizeof yaml - (size_t)used, "%s%d", i ? ", " : "", i);
     snprintf(yaml + used, sizeof yaml - (size_t)used, "]\n");
     expect_error("too many sweep values", yaml, strlen(yaml), NULL, 0,
                  "bad.yaml:4:134: sweep.train.seed: more than 32 values");
@@ -218,8 +223,8 @@ static void test_file(void) {
     error_info err = {0};
     snprintf(expected, sizeof expected, "%s:5:3: model.heads: duplicate key (first given at line 4)", path);
     int rc = config_load_file(cfg, path, NULL, 0, &err);
-    test_check(rc == -1 && strcmp(err.message, expected) == 0, "file: the error names the file",
-               "got \"%s\"", err.message);
+    test_check(rc == -1 && strcmp(err.message, expected) == 0, "file: the error names the file", "got \"%s\"",
+               err.message);
 
     file = fopen(path, "w");
     if (!file) abort();
@@ -227,7 +232,8 @@ static void test_file(void) {
     fclose(file);
     rc = config_load_file(cfg, path, NULL, 0, &err);
     test_check(rc == 0, "file: loads", "%s", err.message);
-    test_check(strcmp(cfg->name, "listops-small") == 0, "file: name is the file's stem", "got \"%s\"", cfg->name);
+    test_check(strcmp(cfg->name, "listops-small") == 0, "file: name is the file's stem", "got \"%s\"",
+               cfg->name);
     test_check(strcmp(cfg->source, path) == 0, "file: source is the path", "got \"%s\"", cfg->source);
     test_check(cfg->model.heads == 8, "file: model.heads = 8", "got %d", cfg->model.heads);
 
@@ -244,7 +250,8 @@ static void test_file(void) {
 
 static int load(experiment_config *cfg, const char *yaml, const char *const *overrides, int n_overrides) {
     error_info err = {0};
-    int rc = config_load_string(cfg, yaml, strlen(yaml), "configs/lra/small.yaml", overrides, n_overrides, &err);
+    int rc =
+        config_load_string(cfg, yaml, strlen(yaml), "configs/lra/small.yaml", overrides, n_overrides, &err);
     if (rc != 0) printf("     load failed: %s\n", err.message);
     return rc;
 }
@@ -252,8 +259,10 @@ static int load(experiment_config *cfg, const char *yaml, const char *const *ove
 static void test_defaults(void) {
     experiment_config *cfg = new_config();
     test_check(load(cfg, TASK, NULL, 0) == 0, "defaults: minimal config loads", NULL);
-    test_check(strcmp(cfg->name, "small") == 0, "defaults: name is the stem of the source", "got \"%s\"", cfg->name);
-    test_check(strcmp(cfg->task.name, "lra/listops") == 0, "defaults: task.name", "got \"%s\"", cfg->task.name);
+    test_check(strcmp(cfg->name, "small") == 0, "defaults: name is the stem of the source", "got \"%s\"",
+               cfg->name);
+    test_check(strcmp(cfg->task.name, "lra/listops") == 0, "defaults: task.name", "got \"%s\"",
+               cfg->task.name);
     test_check(cfg->task.train_examples == 96000 && cfg->task.eval_examples == 2000 &&
                    cfg->task.test_examples == 2000 && cfg->task.seed == 0,
                "defaults: task sizes 96000/2000/2000, seed 0", NULL);
@@ -267,12 +276,13 @@ static void test_defaults(void) {
     test_check(m->dropout == 0.1 && m->attention_dropout == 0.0 && m->pooling == POOLING_CLS &&
                    m->positional == POSITIONAL_SINUSOIDAL,
                "defaults: dropout 0.1, attention dropout 0, cls pooling, sinusoidal", NULL);
-    test_check(strcmp(m->attention.kind, "full") == 0, "defaults: attention full", "got \"%s\"", m->attention.kind);
+    test_check(strcmp(m->attention.kind, "full") == 0, "defaults: attention full", "got \"%s\"",
+               m->attention.kind);
     const train_config *t = &cfg->train;
-    test_check(t->steps == 1000 && t->batch_size == 32 && t->lr == 1e-3 && t->beta1 == 0.9 && t->beta2 == 0.98 &&
-                   t->eps == 1e-9 && t->warmup == 0 && t->schedule == SCHEDULE_COSINE && t->weight_decay == 0 &&
-                   t->grad_clip == 1.0 && t->eval_every == 0 && t->log_every == 10 && t->seed == 0 &&
-                   t->threads == 0,
+    test_check(t->steps == 1000 && t->batch_size == 32 && t->lr == 1e-3 && t->beta1 == 0.9 &&
+                   t->beta2 == 0.98 && t->eps == 1e-9 && t->warmup == 0 && t->schedule == SCHEDULE_COSINE &&
+                   t->weight_decay == 0 && t->grad_clip == 1.0 && t->eval_every == 0 && t->log_every == 10 &&
+                   t->seed == 0 && t->threads == 0,
                "defaults: every train field", NULL);
     test_check(cfg->n_sweep_axes == 0, "defaults: no sweep", NULL);
 
@@ -284,7 +294,8 @@ static void test_defaults(void) {
                "values: 1e3 and 2^63-1 load", NULL);
     test_check(cfg->train.steps == 1000 && cfg->train.seed == 9223372036854775807ull,
                "values: steps 1000, seed 2^63-1", NULL);
-    test_check(load(cfg, TASK "model:\n  dim: &width 96\n  mlp_dim: *width\n  positional: 'learned'\n", NULL, 0) == 0,
+    test_check(load(cfg, TASK "model:\n  dim: &width 96\n  mlp_dim: *width\n  positional: 'learned'\n", NULL,
+                    0) == 0,
                "values: aliases and quoted strings load", NULL);
     test_check(cfg->model.mlp_dim == 96 && cfg->model.positional == POSITIONAL_LEARNED,
                "values: alias gives 96, 'learned' gives learned", NULL);
@@ -295,18 +306,22 @@ static void test_overrides(void) {
     experiment_config *cfg = new_config();
     const char *overrides[] = {"model.heads=8", "train.lr=5e-4", "model.heads=16", "task.max_length=700",
                                "model.attention.kind='full'"};
-    test_check(load(cfg, TASK "model:\n  dim: 128\n  heads: 2\n", overrides, 5) == 0, "overrides: load", NULL);
+    test_check(load(cfg, TASK "model:\n  dim: 128\n  heads: 2\n", overrides, 5) == 0, "overrides: load",
+               NULL);
     test_check(cfg->model.heads == 16, "overrides: the later override wins over the earlier and the file",
                "got %d", cfg->model.heads);
-    test_check(cfg->train.lr == 5e-4, "overrides: a key absent from the file is created", "got %g", cfg->train.lr);
+    test_check(cfg->train.lr == 5e-4, "overrides: a key absent from the file is created", "got %g",
+               cfg->train.lr);
     test_check(opt_int(&cfg->task.options, "max_length") == 700, "overrides: a task option", NULL);
 
     experiment_config *from_file = new_config();
-    test_check(load(from_file, TASK "  max_length: 700\nmodel:\n  dim: 128\n  heads: 16\ntrain:\n  lr: 5.0e-4\n", NULL,
+    test_check(load(from_file,
+                    TASK "  max_length: 700\nmodel:\n  dim: 128\n  heads: 16\ntrain:\n  lr: 5.0e-4\n", NULL,
                     0) == 0,
                "overrides: the same values from the file load", NULL);
     char *a = config_to_json(cfg), *b = config_to_json(from_file);
-    test_check(strcmp(a, b) == 0, "overrides: values from overrides equal values from the file", "%s vs %s", a, b);
+    test_check(strcmp(a, b) == 0, "overrides: values from overrides equal values from the file", "%s vs %s",
+               a, b);
     free(a);
     free(b);
     free(from_file);
@@ -320,7 +335,8 @@ static void listops_options_json(char *out, size_t size, const char *set_name, l
     opt_set_defaults(&set, listops->options, listops->n_options);
     out[0] = '\0';
     for (int i = 0; i < set.n; i++) {
-        long long value = strcmp(set.values[i].spec->name, set_name) == 0 ? set_value : (long long)set.values[i].i;
+        long long value =
+            strcmp(set.values[i].spec->name, set_name) == 0 ? set_value : (long long)set.values[i].i;
         snprintf(out + strlen(out), size - strlen(out), ",\"%s\":%lld", set.values[i].spec->name, value);
     }
 }
@@ -332,25 +348,30 @@ static void test_json(void) {
                        "train:\n  lr: 2.5e-4\n  schedule: linear\n  seed: 3\n  threads: 2\n"
                        "sweep:\n  train.seed: [0, 1]\n  model.attention.kind: full\n";
     test_check(load(cfg, yaml, NULL, 0) == 0, "json: load", NULL);
-    test_check(mechanism_find("full")->n_options == 0, "json: full has no options (as the expected text assumes)",
-               NULL);
+    test_check(mechanism_find("full")->n_options == 0,
+               "json: full has no options (as the expected text assumes)", NULL);
     char options[512], expected[2048];
     listops_options_json(options, sizeof options, "max_length", 600);
-    snprintf(expected, sizeof expected,
-             "{\"name\":\"tiny\",\"task\":{\"name\":\"lra/listops\",\"train_examples\":96000,\"eval_examples\":2000,"
-             "\"test_examples\":2000,\"seed\":7%s},\"model\":{\"layers\":2,\"dim\":32,\"heads\":2,\"mlp_dim\":128,"
-             "\"head_mlp_dim\":128,\"dropout\":0,\"attention_dropout\":0,\"pooling\":\"mean\","
-             "\"positional\":\"sinusoidal\",\"attention\":{\"kind\":\"full\"}},\"train\":{\"steps\":1000,"
-             "\"batch_size\":32,\"lr\":0.00025,\"beta1\":0.9,\"beta2\":0.98,\"eps\":1e-09,\"warmup\":0,"
-             "\"schedule\":\"linear\",\"weight_decay\":0,\"grad_clip\":1,\"eval_every\":0,\"log_every\":10,"
-             "\"seed\":3,\"threads\":2},\"sweep\":{\"train.seed\":[\"0\",\"1\"],\"model.attention.kind\":[\"full\"]}}",
-             options);
+    snprintf(
+        expected, sizeof expected,
+        "{\"name\":\"tiny\",\"task\":{\"name\":\"lra/"
+        "listops\",\"train_examples\":96000,\"eval_examples\":2000,"
+        "\"test_examples\":2000,\"seed\":7%s},\"model\":{\"layers\":2,\"dim\":32,\"heads\":2,\"mlp_dim\":128,"
+        "\"head_mlp_dim\":128,\"dropout\":0,\"attention_dropout\":0,\"pooling\":\"mean\","
+        "\"positional\":\"sinusoidal\",\"attention\":{\"kind\":\"full\"}},\"train\":{\"steps\":1000,"
+        "\"batch_size\":32,\"lr\":0.00025,\"beta1\":0.9,\"beta2\":0.98,\"eps\":1e-09,\"warmup\":0,"
+        "\"schedule\":\"linear\",\"weight_decay\":0,\"grad_clip\":1,\"eval_every\":0,\"log_every\":10,"
+        "\"seed\":3,\"threads\":2},\"sweep\":{\"train.seed\":[\"0\",\"1\"],\"model.attention.kind\":["
+        "\"full\"]}}",
+        options);
     char *json = config_to_json(cfg);
-    test_check(strcmp(json, expected) == 0, "json: canonical text", "\n  got      %s\n  expected %s", json, expected);
+    test_check(strcmp(json, expected) == 0, "json: canonical text", "\n  got      %s\n  expected %s", json,
+               expected);
     free(json);
-    test_check(cfg->n_sweep_axes == 2 && strcmp(cfg->sweep[0].key, "train.seed") == 0 && cfg->sweep[0].n_values == 2 &&
-                   strcmp(cfg->sweep[0].values[1], "1") == 0 && strcmp(cfg->sweep[1].key, "model.attention.kind") == 0 &&
-                   cfg->sweep[1].n_values == 1 && strcmp(cfg->sweep[1].values[0], "full") == 0,
+    test_check(cfg->n_sweep_axes == 2 && strcmp(cfg->sweep[0].key, "train.seed") == 0 &&
+                   cfg->sweep[0].n_values == 2 && strcmp(cfg->sweep[0].values[1], "1") == 0 &&
+                   strcmp(cfg->sweep[1].key, "model.attention.kind") == 0 && cfg->sweep[1].n_values == 1 &&
+                   strcmp(cfg->sweep[1].values[0], "full") == 0,
                "sweep: two axes, a list and a single value", NULL);
     free(cfg);
 }
@@ -358,7 +379,8 @@ static void test_json(void) {
 static void test_sweep_overrides(void) {
     experiment_config *cfg = new_config();
     const char *overrides[] = {"sweep.model.heads=2,4, 8", "sweep.train.lr=[1e-3, 2e-3]"};
-    test_check(load(cfg, TASK "sweep:\n  model.heads: [1]\n", overrides, 2) == 0, "sweep overrides: load", NULL);
+    test_check(load(cfg, TASK "sweep:\n  model.heads: [1]\n", overrides, 2) == 0, "sweep overrides: load",
+               NULL);
     test_check(cfg->n_sweep_axes == 2 && strcmp(cfg->sweep[0].key, "model.heads") == 0 &&
                    cfg->sweep[0].n_values == 3 && strcmp(cfg->sweep[0].values[2], "8") == 0 &&
                    strcmp(cfg->sweep[1].key, "train.lr") == 0 && cfg->sweep[1].n_values == 2 &&
@@ -368,10 +390,16 @@ static void test_sweep_overrides(void) {
 }
 
 static void test_hash(void) {
-    static const char *const same[] = {"name=other", "train.seed=5", "train.threads=3", "sweep.train.seed=1,2"};
-    static const char *const different[] = {"model.dim=128",        "train.lr=2e-3",   "task.seed=1",
-                                            "task.max_length=1000", "model.pooling=mean", "train.steps=2000",
-                                            "model.attention_dropout=0.1", "train.eval_every=100"};
+    static const char *const same[] = {"name=other", "train.seed=5", "train.threads=3",
+                                       "sweep.train.seed=1,2"};
+    static const char *const different[] = {"model.dim=128",
+                                            "train.lr=2e-3",
+                                            "task.seed=1",
+                                            "task.max_length=1000",
+                                            "model.pooling=mean",
+                                            "train.steps=2000",
+                                            "model.attention_dropout=0.1",
+                                            "train.eval_every=100"};
     experiment_config *base = new_config(), *cfg = new_config();
     char base_hash[65], hash[65];
     test_check(load(base, TASK, NULL, 0) == 0, "hash: base config loads", NULL);
@@ -411,7 +439,8 @@ static void test_names(void) {
     }
     for (int p = POSITIONAL_NONE; p <= POSITIONAL_LEARNED; p++) {
         char override[64], what[96];
-        snprintf(override, sizeof override, "model.positional=%s", config_positional_name((enum positional_kind)p));
+        snprintf(override, sizeof override, "model.positional=%s",
+                 config_positional_name((enum positional_kind)p));
         snprintf(what, sizeof what, "names: %s binds to positional %d", override, p);
         const char *o = override;
         test_check(load(cfg, TASK, &o, 1) == 0 && (int)cfg->model.positional == p, what, NULL);

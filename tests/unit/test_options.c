@@ -83,11 +83,13 @@ static void test_parse(void) {
     expect_ok("window", "2.0", "2");
     expect_ok("seed", "9223372036854775807", "9223372036854775807");
     expect_error("window", "1.5", "expected an integer in [1, 4096], got \"1.5\"");
+    expect_error("seed", "1e-400", "expected an integer in [0, 9223372036854775807], got \"1e-400\"");
     expect_error("window", "0x10", "expected an integer in [1, 4096], got \"0x10\"");
     expect_error("window", "0", "expected an integer in [1, 4096], got \"0\"");
     expect_error("window", " 5", "expected an integer in [1, 4096], got \" 5\"");
     expect_error("window", "", "expected an integer in [1, 4096], got \"\"");
-    expect_error("seed", "9223372036854775808", "expected an integer in [0, 9223372036854775807], got \"9223372036854775808\"");
+    expect_error("seed", "9223372036854775808",
+                 "expected an integer in [0, 9223372036854775807], got \"9223372036854775808\"");
     expect_error("seed", "1e19", "expected an integer in [0, 9223372036854775807], got \"1e19\"");
     expect_error("seed", "-1", "expected an integer in [0, 9223372036854775807], got \"-1\"");
 
@@ -97,6 +99,7 @@ static void test_parse(void) {
     expect_ok("rate", "5e-1", "0.5");
     expect_ok("lr", "1e-9", "1e-09");
     expect_ok("beta", "0", "0");
+    expect_ok("rate", "1e-400", "0");
     expect_error("rate", "nan", "expected a number in [0, 1], got \"nan\"");
     expect_error("rate", ".inf", "expected a number in [0, 1], got \".inf\"");
     expect_error("rate", "1e999", "expected a number in [0, 1], got \"1e999\"");
@@ -120,7 +123,8 @@ static void test_parse(void) {
     memset(long_text, 'x', 100);
     long_text[100] = '\0';
     char message[256];
-    snprintf(message, sizeof message, "expected a string of at most 63 characters, got \"%.80s...\"", long_text);
+    snprintf(message, sizeof message, "expected a string of at most 63 characters, got \"%.80s...\"",
+             long_text);
     expect_error("path", long_text, message);
 
     expect_ok("lengths", "[1, 2,3 ]", "[1,2,3]");
@@ -147,8 +151,8 @@ static void test_set(void) {
     test_check(strcmp(opt_string(&set, "mode"), "bb") == 0, "defaults: mode bb", NULL);
     test_check(strcmp(opt_string(&set, "path"), "") == 0, "defaults: path empty", NULL);
     const opt_value *lengths = opt_get(&set, "lengths");
-    test_check(lengths->n_list == 2 && lengths->list[0] == 1 && lengths->list[1] == 2, "defaults: lengths [1, 2]",
-               NULL);
+    test_check(lengths->n_list == 2 && lengths->list[0] == 1 && lengths->list[1] == 2,
+               "defaults: lengths [1, 2]", NULL);
     test_check(set.values[3].spec == &specs[3], "defaults: values in the order of the table", NULL);
 }
 

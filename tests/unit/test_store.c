@@ -3,7 +3,6 @@
  * newer schemas, lock timeouts, atomic completion under SIGKILL, two writers at once,
  * and the read-only guard and output formats of store_query. */
 #define _POSIX_C_SOURCE 200809L
-#include <math.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -512,8 +511,8 @@ static void test_locked(void) {
 }
 
 /* The body of a writer process: one run, metric curves, then 200 results. When
- * notify_fd is not -1 it gets one byte just before the completing transaction and one
- * just after it. */
+ * notify_fd is not -1 it receives the time (timer_now, a system-wide monotonic clock)
+ * just before the completing transaction and just after it. */
 static int writer_child(const char *path, int steps, int notify_fd) {
     error_info err = {0};
     store *s = NULL;
@@ -530,9 +529,11 @@ static int writer_child(const char *path, int steps, int notify_fd) {
     }
     result_value results[RESULTS_PER_RUN];
     fill_results(results);
-    if (notify_fd != -1 && write(notify_fd, "c", 1) != 1) return 1;
+    double now = timer_now();
+    if (notify_fd != -1 && write(notify_fd, &now, sizeof now) != sizeof now) return 1;
     if (store_run_complete(s, run_id, results, RESULTS_PER_RUN, steps, 1.0, 1e6, &err)) goto fail;
-    if (notify_fd != -1 && write(notify_fd, "d", 1) != 1) return 1;
+    now = timer_now();
+    if (notify_fd != -1 && write(notify_fd, &now, sizeof now) != sizeof now) return 1;
     store_close(s);
     return 0;
 fail:
@@ -541,7 +542,7 @@ fail:
     return 1;
 }
 
-/* Start a writer; *notify_fd receives the read end of its "about to complete" pipe. */
+/* Start a writer; *notify_fd receives the read end of its timing pipe. */
 static pid_t start_writer(const char *path, int steps, int *notify_fd) {
     int fds[2];
     if (pipe(fds) != 0) return -1;
@@ -555,7 +556,10 @@ static pid_t start_writer(const char *path, int steps, int *notify_fd) {
     return pid;
 }
 
+static bool read_time(int fd, double *t) { return read(fd, t, sizeof *t) == sizeof *t; }
+
 static void sleep_seconds(double seconds) {
+    if (seconds <= 0) return;
     struct timespec ts = {(time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9)};
     nanosleep(&ts, NULL);
 }
@@ -587,18 +591,16 @@ static bool runs_whole(const char *path, int *completed, int *runs, char *detail
 }
 
 /* Kill writers with SIGKILL at delays spread over their whole life (even rounds) and
- * over their completing transaction alone (odd rounds, timed from the pipe byte). */
+ * over their completing transaction alone (odd rounds, timed from the writer's clock). */
 static void test_killed_writer(void) {
     const char *path = temp_path("killed.sqlite");
     enum { STEPS = 30, KILLS = 40 };
     int notify_fd, status = 0;
-    char byte;
+    double before = 0, after = 0;
     double start = timer_now();
     pid_t pid = start_writer(path, STEPS, &notify_fd);
-    bool notified = read(notify_fd, &byte, 1) == 1;
-    double completing = timer_now();
-    notified = notified && read(notify_fd, &byte, 1) == 1;
-    double completion = timer_now() - completing;
+    bool notified = read_time(notify_fd, &before) && read_time(notify_fd, &after);
+    double completion = after - before;
     waitpid(pid, &status, 0);
     double lifetime = timer_now() - start;
     close(notify_fd);
@@ -614,13 +616,17 @@ static void test_killed_writer(void) {
     for (int i = 0; i < KILLS && invariant; i++) {
         rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
         bool in_completion = i % 2 == 1;
-        double window = in_completion ? 1.5 * fmax(completion, 0.002) : 1.2 * lifetime;
+        double window = in_completion ? 1.5 * completion : 1.2 * lifetime;
         int slot = i / 2, slots = KILLS / 2;
         double delay = window / slots * (slot + (double)(rng % 1000) / 1000.0);
         pid = start_writer(path, STEPS, &notify_fd);
-        if (in_completion && read(notify_fd, &byte, 1) != 1) {
-            invariant = false;
-            snprintf(detail, sizeof detail, "writer %d never reached completion", i);
+        if (in_completion) {
+            if (read_time(notify_fd, &before))
+                delay -= timer_now() - before;
+            else {
+                invariant = false;
+                snprintf(detail, sizeof detail, "writer %d never reached completion", i);
+            }
         }
         sleep_seconds(delay);
         kill(pid, SIGKILL);
@@ -813,11 +819,10 @@ static void test_query_formats(void) {
     free(text);
     text = NULL;
     rc = query_to_string(s, awkward, QUERY_JSON, &text, &err);
-    check_text(
-        rc == 0 ? text : err.message,
-        "[\n  {\"x\": \"a,b\", \"y\": \"say \\\"hi\\\"\", \"z\": \"line1\\nline2\", \"n\": null, "
-        "\"f\": 1.5, \"i\": 42, \"e\": \"\", \"odd \\\"name\": \"tab\\tü\\\\\"}\n]\n",
-        "json escaping of awkward strings");
+    check_text(rc == 0 ? text : err.message,
+               "[\n  {\"x\":\"a,b\",\"y\":\"say \\\"hi\\\"\",\"z\":\"line1\\nline2\",\"n\":null,"
+               "\"f\":1.5,\"i\":42,\"e\":\"\",\"odd \\\"name\":\"tab\\tü\\\\\"}\n]\n",
+               "json escaping of awkward strings");
     free(text);
     text = NULL;
     const char *rows = "SELECT column1 AS name, column2 AS value, column3 AS note FROM "
@@ -836,7 +841,7 @@ static void test_query_formats(void) {
     rc = query_to_string(s, "SELECT 1 AS a, 0.1 AS b, 1e308 * 10 AS c, x'00ff' AS d", QUERY_JSON,
                          &text, &err);
     check_text(rc == 0 ? text : err.message,
-               "[\n  {\"a\": 1, \"b\": 0.1, \"c\": null, \"d\": \"00ff\"}\n]\n",
+               "[\n  {\"a\":1,\"b\":0.1,\"c\":null,\"d\":\"00ff\"}\n]\n",
                "json numbers, infinity as null, blob as hex");
     free(text);
     text = NULL;
