@@ -15,6 +15,7 @@
 #include "core/blas.h"
 #include "core/check.h"
 #include "core/parallel.h"
+#include "core/vecmath.h"
 #include "mechanisms/mechanism.h"
 
 static int full_init(void **state, const opt_set *options, const attention_geometry *geometry,
@@ -65,15 +66,9 @@ static void forward_head(const attention_call *call, int b, int h, const real *i
     blas_gemm(false, true, L, L, s.hs, scale, q, s.hs, k, s.hs, 0, probs, L);
     for (int i = 0; i < L; i++) {
         real *row = probs + (size_t)i * L;
-        real max = row[0];
-        for (int j = 1; j < L; j++) max = row[j] > max ? row[j] : max;
-        double sum = 0;
-        for (int j = 0; j < L; j++) {
-            row[j] = REAL_EXP(row[j] - max);
-            sum += row[j];
-        }
-        const real inv = (real)(1 / sum);
-        for (int j = 0; j < L; j++) row[j] *= inv;
+        const real max = vec_max(row, L);
+        const double sum = vec_exp_sum(row, max, L);
+        vec_scale(row, (real)(1 / sum), L);
         lse[i] = max + (real)log(sum);
         if (dropout_active(call))
             for (int j = 0; j < L; j++) row[j] *= keep_scale(call, b, h, i, j);
@@ -111,10 +106,7 @@ static void backward_head(const attention_call *call, int b, int h, const real *
     const real *lse = saved + ((size_t)b * s.NH + h) * s.T;
     /* P = exp(τ Q Kᵀ − lse), recomputed. */
     blas_gemm(false, true, L, L, s.hs, scale, q, s.hs, k, s.hs, 0, probs, L);
-    for (int i = 0; i < L; i++) {
-        real *row = probs + (size_t)i * L;
-        for (int j = 0; j < L; j++) row[j] = REAL_EXP(row[j] - lse[i]);
-    }
+    for (int i = 0; i < L; i++) vec_exp_sum(probs + (size_t)i * L, lse[i], L);
     /* dV += P̃ᵀ dO, with P̃ the dropped-out probabilities used in the forward. */
     if (dropout) {
         for (int i = 0; i < L; i++)
@@ -132,7 +124,9 @@ static void backward_head(const attention_call *call, int b, int h, const real *
         real *p = probs + (size_t)i * L, *dp = dprobs + (size_t)i * L;
         if (dropout)
             for (int j = 0; j < L; j++) dp[j] *= keep_scale(call, b, h, i, j);
-        for (int j = 0; j < L; j++) p[j] = p[j] * (dp[j] - (real)delta);
+        const real d = (real)delta;
+#pragma omp simd
+        for (int j = 0; j < L; j++) p[j] = p[j] * (dp[j] - d);
     }
     /* dQ += τ dS K; dK += τ dSᵀ Q. */
     blas_gemm(false, false, L, s.hs, L, scale, probs, L, k, s.hs, 1, dq, s.hs);

@@ -17,12 +17,16 @@ static const char *type_name(enum opt_type type) {
 }
 
 static void bounds_text(const opt_spec *spec, char *buf, size_t size) {
+    char range[80];
     switch (spec->type) {
-    case OPT_INT: snprintf(buf, size, "[%.0f, %.0f]", spec->min, spec->max); return;
-    case OPT_FLOAT: snprintf(buf, size, "[%g, %g]", spec->min, spec->max); return;
+    case OPT_INT:
+    case OPT_FLOAT: opt_describe_range(spec, buf, size); return;
     case OPT_BOOL: snprintf(buf, size, "true|false"); return;
     case OPT_STRING: snprintf(buf, size, "%s", spec->choices ? spec->choices : "any"); return;
-    case OPT_INT_LIST: snprintf(buf, size, "each in [%.0f, %.0f]", spec->min, spec->max); return;
+    case OPT_INT_LIST:
+        opt_describe_range(spec, range, sizeof range);
+        snprintf(buf, size, "each in %s", range);
+        return;
     }
     snprintf(buf, size, "?");
 }

@@ -113,7 +113,7 @@ static void format_bound(double bound, char *buf, size_t size) {
     }
 }
 
-static void format_range(const opt_spec *spec, char *buf, size_t size) {
+void opt_describe_range(const opt_spec *spec, char *buf, size_t size) {
     char lo[32], hi[32];
     format_bound(spec->min, lo, sizeof lo);
     format_bound(spec->max, hi, sizeof hi);
@@ -123,7 +123,7 @@ static void format_range(const opt_spec *spec, char *buf, size_t size) {
 void opt_describe_expected(const opt_spec *spec, char *buf, int size) {
     CHECK(size > 0);
     char range[80];
-    format_range(spec, range, sizeof range);
+    opt_describe_range(spec, range, sizeof range);
     switch (spec->type) {
     case OPT_INT: snprintf(buf, (size_t)size, "an integer in %s", range); return;
     case OPT_FLOAT: snprintf(buf, (size_t)size, "a number in %s", range); return;

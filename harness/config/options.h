@@ -9,6 +9,7 @@
 #define ATTNBENCH_OPTIONS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/error.h"
@@ -56,6 +57,9 @@ int opt_parse_scalar(opt_value *value, const opt_spec *spec, const char *text, e
 /* "an integer in [1, 4096]", "a number in [0, 1]" (or "(0, 10]" for an excluded end),
  * "true or false", "one of cls|mean", "a list of integers in [0, 65535]". */
 void opt_describe_expected(const opt_spec *spec, char *buf, int size);
+
+/* The numeric bounds alone: "[1, 256]", "(0, 10]" (INT, FLOAT, INT_LIST). */
+void opt_describe_range(const opt_spec *spec, char *buf, size_t size);
 
 /* The value as canonical JSON (numbers shortest round-trip, strings quoted). */
 struct strbuf;

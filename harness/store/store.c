@@ -71,6 +71,7 @@ void store_rollback(store *s) {
 
 /* The first row's first column of a one-row query, as an int; returns an SQLite code. */
 static int query_int(sqlite3 *db, const char *sql, int *value) {
+    *value = 0;
     sqlite3_stmt *stmt = NULL;
     int rc = sqlite3_prepare_v2(db, sql, -1, &stmt, NULL);
     if (rc == SQLITE_OK) {

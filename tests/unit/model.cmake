@@ -1,1 +1,2 @@
 attnbench_test(unit test_overfit)
+attnbench_test(unit test_vecmath)

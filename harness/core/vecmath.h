@@ -1,0 +1,23 @@
+/* vecmath.h — vectorisable row kernels for attention's softmax.
+ *
+ * The exponentials of a T×T score matrix dominate attention at small head sizes, and
+ * libm's expf is called one value at a time. In the float build vec_exp uses a
+ * branch-free Cephes-style exponential (range reduction by ln 2, a degree-6
+ * polynomial, the exponent written into the bits; relative error below 2e-7 over the
+ * whole range, results below e^-87.3 flushed up to e^-87.3) that the compiler turns
+ * into SIMD code. It is plain IEEE arithmetic without contraction, so it gives the same
+ * bits on every x86-64 machine. The double build, used by the gradient tests, calls
+ * libm's exp. */
+#ifndef ATTNBENCH_VECMATH_H
+#define ATTNBENCH_VECMATH_H
+
+#include "core/real.h"
+
+/* Largest of x[0..n), n ≥ 1. */
+real vec_max(const real *x, int n);
+/* x[i] = exp(x[i] − shift) in place; returns the sum of the results (in double). */
+double vec_exp_sum(real *x, real shift, int n);
+/* x[i] *= scale. */
+void vec_scale(real *x, real scale, int n);
+
+#endif

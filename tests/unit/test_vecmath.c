@@ -1,0 +1,60 @@
+/* test_vecmath.c — the float softmax kernels against libm in double: vec_exp_sum's
+ * relative error over the whole range that does not underflow, its sum, its ragged
+ * ends, what it gives below the range, and vec_max / vec_scale on odd lengths. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "core/vecmath.h"
+#include "testing.h"
+
+enum { N = 200003 }; /* odd, so the ragged end is exercised */
+
+int main(void) {
+    real *x = malloc(sizeof(real) * N);
+    double worst = 0;
+    for (int i = 0; i < N; i++) x[i] = (real)(-87.25 + 175.5 * i / (N - 1)); /* [−87.25, 88.25] */
+    real *y = malloc(sizeof(real) * N);
+    for (int i = 0; i < N; i++) y[i] = x[i];
+    vec_exp_sum(y, 0, N);
+    for (int i = 0; i < N; i++) worst = fmax(worst, fabs(y[i] - exp((double)x[i])) / exp((double)x[i]));
+    printf("max relative error of exp over [-87.25, 88.25]: %.3g\n", worst);
+    test_check(worst < 2e-7, "vec_exp_sum within 2e-7 relative of exp", "max relative error %.3g", worst);
+
+    /* A softmax row: x − max ≤ 0, the shift subtracted in float as the kernel does. */
+    const real shift = 2.5f;
+    double exact_sum = 0;
+    for (int i = 0; i < N; i++) {
+        x[i] = (real)(-80.0 + 82.5 * i / (N - 1));
+        y[i] = x[i];
+        exact_sum += exp((double)(real)(x[i] - shift));
+    }
+    const double sum = vec_exp_sum(y, shift, N);
+    test_check(fabs(sum - exact_sum) / exact_sum < 1e-6, "vec_exp_sum returns the sum of a softmax row",
+               "%.9g vs %.9g", sum, exact_sum);
+
+    for (int n = 1; n <= 9; n++) { /* every ragged length, and nothing written past n */
+        real row[12] = {0};
+        for (int i = 0; i < 12; i++) row[i] = (real)(i - 3);
+        vec_exp_sum(row, 0, n);
+        bool ok = true;
+        for (int i = 0; i < 12; i++) {
+            const double expected = i < n ? exp(i - 3.0) : i - 3.0;
+            if (fabs(row[i] - expected) > 4e-7 * fabs(expected)) ok = false;
+        }
+        test_check(ok, "ragged lengths 1..9 are exact and leave the rest alone", "n = %d", n);
+    }
+
+    real tiny[3] = {-200, -1000, -88};
+    vec_exp_sum(tiny, 0, 3);
+    test_check(tiny[0] >= 0 && tiny[0] < 1.3e-38f && tiny[1] < 1.3e-38f && tiny[2] < 1.3e-38f,
+               "far below the range gives at most e^-87.3", "%g %g %g", tiny[0], tiny[1], tiny[2]);
+
+    real row[7] = {3, -1, 8, 2, 8.5f, -4, 0};
+    test_check(vec_max(row, 7) == 8.5f, "vec_max over 7 values", "%g", vec_max(row, 7));
+    vec_scale(row, 2, 7);
+    test_check(row[4] == 17 && row[6] == 0 && row[0] == 6, "vec_scale doubles", "%g %g", row[4], row[0]);
+    free(x);
+    free(y);
+    return test_finish("test_vecmath");
+}
