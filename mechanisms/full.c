@@ -8,7 +8,7 @@
  * per head; the L×L scratch is shared by all layers. Attention dropout masks come
  * from a counter hash of (key, b, h, i, j) and are regenerated in the backward.
  * The backward uses Δ_i = dO_i · O_i, which holds with inverted dropout too.
- * (batch, head) pairs run on OpenMP threads, each calling BLAS single-threaded. */
+ * (batch, head) pairs run on OpenMP threads, each calling single-threaded BLAS. */
 #include <math.h>
 #include <string.h>
 
@@ -82,12 +82,10 @@ static void full_forward(const void *state, const attention_call *call, const re
     const attention_shape s = call->shape;
     CHECK(s.T < (1 << 24));
     for (int b = 0; b < s.B; b++) CHECK(call->lengths[b] >= 0 && call->lengths[b] <= s.T);
-    const int blas_threads_before = parallel_region_begin();
 #pragma omp parallel for schedule(dynamic)
     for (int bh = 0; bh < s.B * s.NH; bh++)
         forward_head(call, bh / s.NH, bh % s.NH, inputs, out, saved,
                      scratch + 2 * (size_t)s.T * s.T * (size_t)parallel_thread_id());
-    parallel_region_end(blas_threads_before);
 }
 
 static void backward_head(const attention_call *call, int b, int h, const real *inputs, const real *out,
@@ -137,12 +135,10 @@ static void full_backward(const void *state, const attention_call *call, const r
                           const real *inputs, const real *out, const real *dout, const real *saved,
                           real *dinputs, real *dparams, real *scratch) {
     const attention_shape s = call->shape;
-    const int blas_threads_before = parallel_region_begin();
 #pragma omp parallel for schedule(dynamic)
     for (int bh = 0; bh < s.B * s.NH; bh++)
         backward_head(call, bh / s.NH, bh % s.NH, inputs, out, dout, saved, dinputs,
                       scratch + 2 * (size_t)s.T * s.T * (size_t)parallel_thread_id());
-    parallel_region_end(blas_threads_before);
 }
 
 static double full_flops(const void *state, attention_shape shape) {

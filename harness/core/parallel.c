@@ -10,8 +10,10 @@
 void parallel_set_threads(int threads) {
 #ifdef _OPENMP
     omp_set_num_threads(threads);
+#else
+    (void)threads;
 #endif
-    blas_set_threads(threads);
+    blas_set_threads(1);
 }
 
 int parallel_threads(void) {
@@ -28,14 +30,4 @@ int parallel_thread_id(void) {
 #else
     return 0;
 #endif
-}
-
-int parallel_region_begin(void) {
-    const int threads = blas_threads();
-    if (threads != 1) blas_set_threads(1);
-    return threads;
-}
-
-void parallel_region_end(int blas_threads_before) {
-    if (blas_threads_before != 1) blas_set_threads(blas_threads_before);
 }
