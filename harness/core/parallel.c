@@ -31,3 +31,8 @@ int parallel_thread_id(void) {
     return 0;
 #endif
 }
+
+void parallel_range(int n, int parts, int part, int *begin, int *end) {
+    *begin = (int)((long long)n * part / parts);
+    *end = (int)((long long)n * (part + 1) / parts);
+}

@@ -14,5 +14,10 @@ void parallel_set_threads(int threads);
 int parallel_threads(void);
 /* This thread's index inside an OpenMP loop, 0 outside. */
 int parallel_thread_id(void);
+/* Part `part` of `parts` near-equal contiguous pieces of [0, n): [*begin, *end). */
+void parallel_range(int n, int parts, int part, int *begin, int *end);
+
+/* Loops over fewer elements than this stay on one thread: waking the others costs more. */
+#define PARALLEL_MIN_WORK 32768
 
 #endif

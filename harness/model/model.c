@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "core/check.h"
+#include "core/parallel.h"
 #include "core/rng.h"
 #include "mechanisms/mechanism.h"
 #include "nn/nn.h"
@@ -318,6 +319,7 @@ static uint64_t dropout_key(uint64_t seed, int64_t step, int layer, int site) {
 
 /* qkv (B, T, P, NH, hs) → heads (P, B, NH, T, hs). */
 static void split_heads(real *heads, const real *qkv, int B, int T, int P, int NH, int hs) {
+#pragma omp parallel for schedule(static) if ((size_t)B * T * P * NH * hs >= PARALLEL_MIN_WORK)
     for (int b = 0; b < B; b++)
         for (int t = 0; t < T; t++)
             for (int p = 0; p < P; p++)
@@ -329,6 +331,7 @@ static void split_heads(real *heads, const real *qkv, int B, int T, int P, int N
 
 /* heads (P, B, NH, T, hs) → qkv (B, T, P, NH, hs); with P = 1 this merges heads. */
 static void merge_heads(real *qkv, const real *heads, int B, int T, int P, int NH, int hs) {
+#pragma omp parallel for schedule(static) if ((size_t)B * T * P * NH * hs >= PARALLEL_MIN_WORK)
     for (int b = 0; b < B; b++)
         for (int t = 0; t < T; t++)
             for (int p = 0; p < P; p++)
@@ -367,6 +370,7 @@ static void batch_dropout_backward(real *dinp, const real *dout, int B, int T, i
 }
 
 static void add_into(real *out, const real *a, const real *b, size_t n) {
+#pragma omp parallel for schedule(static) if (n >= PARALLEL_MIN_WORK)
     for (size_t i = 0; i < n; i++) out[i] = a[i] + b[i];
 }
 

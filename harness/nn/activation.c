@@ -5,11 +5,14 @@
 
 #include <math.h>
 
+#include "core/parallel.h"
+
 static const real inv_sqrt2 = (real)0.70710678118654752440;    /* 1/√2 */
 static const real inv_sqrt_2pi = (real)0.39894228040143267794; /* 1/√(2π) */
 
 /* GELU(x) = x · Φ(x), Φ(x) = ½ (1 + erf(x/√2)). */
 void gelu_forward(real *restrict out, const real *restrict inp, size_t n) {
+#pragma omp parallel for schedule(static) if (n >= PARALLEL_MIN_WORK)
     for (size_t i = 0; i < n; i++) {
         const real x = inp[i];
         out[i] = (real)0.5 * x * (1 + REAL_ERF(x * inv_sqrt2));
@@ -19,6 +22,7 @@ void gelu_forward(real *restrict out, const real *restrict inp, size_t n) {
 /* GELU'(x) = Φ(x) + x · φ(x), φ(x) = exp(−x²/2) / √(2π). */
 void gelu_backward(real *restrict dinp, const real *restrict inp, const real *restrict dout,
                    size_t n) {
+#pragma omp parallel for schedule(static) if (n >= PARALLEL_MIN_WORK)
     for (size_t i = 0; i < n; i++) {
         const real x = inp[i];
         const real cdf = (real)0.5 * (1 + REAL_ERF(x * inv_sqrt2));

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/check.h"
+#include "core/parallel.h"
 #include "core/rng.h"
 
 /* out may be the same buffer as inp (in-place dropout on the residual stream). */
@@ -20,6 +21,7 @@ void dropout_forward(real *out, const real *inp, size_t n, real p, uint64_t key)
     }
     const double threshold = p;
     const real scale = (real)(1.0 / (1.0 - threshold));
+#pragma omp parallel for schedule(static) if (n >= PARALLEL_MIN_WORK)
     for (size_t i = 0; i < n; i++) out[i] = rng_uniform_at(key, i) >= threshold ? inp[i] * scale : 0;
 }
 
@@ -32,5 +34,6 @@ void dropout_backward(real *restrict dinp, const real *restrict dout, size_t n, 
     }
     const double threshold = p;
     const real scale = (real)(1.0 / (1.0 - threshold));
+#pragma omp parallel for schedule(static) if (n >= PARALLEL_MIN_WORK)
     for (size_t i = 0; i < n; i++) dinp[i] += rng_uniform_at(key, i) >= threshold ? dout[i] * scale : 0;
 }

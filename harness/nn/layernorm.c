@@ -5,14 +5,13 @@
  * saves mean and rstd (N) for the backward. The backward needs two row sums for dinp,
  * again in double, and column sums over all N rows for dweight and dbias; those are
  * accumulated in double, a block of columns at a time in a stack buffer, and added to
- * the gradients once, so that a second backward call adds exactly the same amount.
- * When C fits in one block (every model dimension in practice) the whole backward is
- * a single sweep over the rows. */
+ * the gradients once, so that a second backward call adds exactly the same amount. */
 #include "nn/nn.h"
 
 #include <math.h>
 
 #include "core/check.h"
+#include "core/parallel.h"
 
 enum { COLUMN_BLOCK = 256 }; /* columns accumulated at once in the stack buffers */
 
@@ -22,6 +21,7 @@ void layernorm_forward(real *restrict out, real *restrict mean, real *restrict r
                        const real *restrict inp, const real *restrict weight,
                        const real *restrict bias, int N, int C) {
     CHECK(N >= 0 && C > 0);
+#pragma omp parallel for schedule(static) if ((size_t)N * C >= PARALLEL_MIN_WORK)
     for (int n = 0; n < N; n++) {
         const real *restrict x = inp + (size_t)n * C;
         real *restrict y = out + (size_t)n * C;
@@ -59,30 +59,45 @@ static void layernorm_row_dinp(real *restrict dx, const real *restrict dy,
     }
 }
 
+/* dweight, dbias (columns c0..c1) += Σ_n x̂ · dy, Σ_n dy, in double. */
+static void layernorm_column_sums(real *dweight, real *dbias, const real *dout, const real *inp,
+                                  const real *mean, const real *rstd, int N, int C, int c0, int c1) {
+    double acc_weight[COLUMN_BLOCK], acc_bias[COLUMN_BLOCK];
+    for (int b0 = c0; b0 < c1; b0 += COLUMN_BLOCK) {
+        const int w = c1 - b0 < COLUMN_BLOCK ? c1 - b0 : COLUMN_BLOCK;
+        for (int j = 0; j < w; j++) acc_weight[j] = acc_bias[j] = 0;
+        for (int n = 0; n < N; n++) {
+            const real *restrict x = inp + (size_t)n * C + b0;
+            const real *restrict dy = dout + (size_t)n * C + b0;
+            const real m = mean[n], s = rstd[n];
+            for (int j = 0; j < w; j++) {
+                acc_weight[j] += (double)((x[j] - m) * s) * dy[j];
+                acc_bias[j] += dy[j];
+            }
+        }
+        if (dweight)
+            for (int j = 0; j < w; j++) dweight[b0 + j] += (real)acc_weight[j];
+        if (dbias)
+            for (int j = 0; j < w; j++) dbias[b0 + j] += (real)acc_bias[j];
+    }
+}
+
+/* Rows for dinp and column slices for dweight and dbias are split over threads; each
+ * value is summed in the same order on any number of threads. */
 void layernorm_backward(real *dinp, real *dweight, real *dbias, const real *dout, const real *inp,
                         const real *weight, const real *mean, const real *rstd, int N, int C) {
     CHECK(N >= 0 && C > 0);
-    double acc_weight[COLUMN_BLOCK], acc_bias[COLUMN_BLOCK];
-    const int want_params = dweight != NULL || dbias != NULL;
-    for (int c0 = 0; c0 < C; c0 += COLUMN_BLOCK) {
-        const int w = C - c0 < COLUMN_BLOCK ? C - c0 : COLUMN_BLOCK;
-        for (int j = 0; j < w; j++) acc_weight[j] = acc_bias[j] = 0;
-        for (int n = 0; n < N; n++) {
-            const real *restrict x = inp + (size_t)n * C;
-            const real *restrict dy = dout + (size_t)n * C;
-            const real m = mean[n], s = rstd[n];
-            if (c0 == 0 && dinp) layernorm_row_dinp(dinp + (size_t)n * C, dy, x, weight, m, s, C);
-            if (!want_params) continue;
-            for (int j = 0; j < w; j++) {
-                const real xhat = (x[c0 + j] - m) * s;
-                acc_weight[j] += (double)xhat * dy[c0 + j];
-                acc_bias[j] += dy[c0 + j];
-            }
-        }
-        if (!want_params) break;
-        if (dweight)
-            for (int j = 0; j < w; j++) dweight[c0 + j] += (real)acc_weight[j];
-        if (dbias)
-            for (int j = 0; j < w; j++) dbias[c0 + j] += (real)acc_bias[j];
+    const int parts = (size_t)N * C < PARALLEL_MIN_WORK ? 1 : parallel_threads();
+#pragma omp parallel for schedule(static) if (parts > 1)
+    for (int part = 0; part < parts; part++) {
+        int n0, n1, c0, c1;
+        parallel_range(N, parts, part, &n0, &n1);
+        parallel_range(C, parts, part, &c0, &c1);
+        if (dinp)
+            for (int n = n0; n < n1; n++)
+                layernorm_row_dinp(dinp + (size_t)n * C, dout + (size_t)n * C, inp + (size_t)n * C, weight,
+                                   mean[n], rstd[n], C);
+        if ((dweight || dbias) && c1 > c0)
+            layernorm_column_sums(dweight, dbias, dout, inp, mean, rstd, N, C, c0, c1);
     }
 }

@@ -1,12 +1,13 @@
 /* test_overfit.c — the whole training path can fit: a small encoder trained on one
  * fixed batch of 8 ListOps examples (lengths 10–60) must drive its cross-entropy from
- * about ln 10 ≈ 2.3 to below 0.05 within 100 AdamW steps, and the same run twice
- * gives the same loss curve bit for bit. */
+ * about ln 10 ≈ 2.3 to below 0.05 within 100 AdamW steps, and the same run on one
+ * thread and on two gives the same losses bit for bit. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "config/options.h"
+#include "core/parallel.h"
 #include "model/batch.h"
 #include "model/model.h"
 #include "testing.h"
@@ -20,7 +21,9 @@ static void set_int_option(opt_set *set, const char *name, int64_t value) {
 }
 
 /* Train on the fixed batch; returns the final loss and writes the first one. */
-static double overfit(const task_ops *task, const void *state, const task_info *info, double *first_loss) {
+static double overfit(const task_ops *task, const void *state, const task_info *info, int threads,
+                      double *first_loss) {
+    parallel_set_threads(threads);
     model_config config = {.layers = 2, .dim = 32, .heads = 4, .mlp_dim = 64, .head_mlp_dim = 64,
                            .pooling = POOLING_CLS, .positional = POSITIONAL_SINUSOIDAL};
     strcpy(config.attention.kind, "full");
@@ -65,11 +68,11 @@ int main(void) {
     if (!test_check(task->init(&state, &options, &info, &err) == 0, "listops init", "%s", err.message))
         return test_finish("test_overfit");
     double first = 0, again_first = 0;
-    const double final = overfit(task, state, &info, &first);
+    const double final = overfit(task, state, &info, 1, &first);
     test_check(first > 1.5, "the loss starts near chance", "first loss %.4f", first);
     test_check(final < LOSS_BOUND, "one batch is overfit", "final loss %.5f, bound %.2f", final, LOSS_BOUND);
-    const double again = overfit(task, state, &info, &again_first);
-    test_check(again == final && again_first == first, "the same run twice gives the same losses bit for bit",
+    const double again = overfit(task, state, &info, 2, &again_first);
+    test_check(again == final && again_first == first, "one thread and two threads give the same losses bit for bit",
                "%.9g vs %.9g", again, final);
     task->free(state);
     return test_finish("test_overfit");
