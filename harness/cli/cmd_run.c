@@ -163,8 +163,9 @@ int cmd_run(int argc, char **argv) {
         goto out;
     }
     if (!args.quiet)
-        fprintf(stderr, "run %s: %s — task %s, attention %s, %zu parameters, %d threads\n", run_id, cfg.name,
-                cfg.task.name, cfg.model.attention.kind, model_param_count(m), threads);
+        fprintf(stderr, "run %s: %s — task %s, attention %s, %zu parameters, %.1f MB of model memory, %d threads\n",
+                run_id, cfg.name, cfg.task.name, cfg.model.attention.kind, model_param_count(m),
+                (double)model_bytes(m) / 1e6, threads);
     status = train_and_record(&cfg, m, &bb, st, run_id, db_path, args.quiet);
 out:
     store_close(st);

@@ -169,7 +169,7 @@ static void close_connection(store *s) {
  * the header again in case another process got there first. */
 static int migrate(store *s, error_info *err) {
     if (store_begin(s, err)) return -1;
-    db_state state;
+    db_state state = {0};
     if (read_state(s, &state, err) || check_owner(s->path, &state, err)) goto fail;
     char pragma[64];
     if (state.application_id == 0) {
@@ -246,7 +246,7 @@ static int ensure_file(const char *path, bool read_only, error_info *err) {
 int store_open(store **out, const char *path, bool read_only, error_info *err) {
     *out = NULL;
     enum file_kind kind = FILE_EMPTY;
-    db_state state;
+    db_state state = {0};
     if (ensure_file(path, read_only, err) || read_header(path, &kind, &state, err)) return -1;
     if (kind == FILE_OTHER)
         return error_set(err, EXIT_RUNTIME,

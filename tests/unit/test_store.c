@@ -595,7 +595,7 @@ static bool runs_whole(const char *path, int *completed, int *runs, char *detail
 static void test_killed_writer(void) {
     const char *path = temp_path("killed.sqlite");
     enum { STEPS = 30, KILLS = 40 };
-    int notify_fd, status = 0;
+    int notify_fd = -1, status = 0;
     double before = 0, after = 0;
     double start = timer_now();
     pid_t pid = start_writer(path, STEPS, &notify_fd);
