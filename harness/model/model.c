@@ -10,12 +10,14 @@
  * never pooled, so they receive zero gradient and change no real output.
  * Every buffer is carved from four allocations made here: parameters, gradients,
  * AdamW moments (2×), and activations + scratch. */
+#define _POSIX_C_SOURCE 200809L
 #include "model/model.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/check.h"
 #include "core/parallel.h"
@@ -229,6 +231,19 @@ static void *checked_calloc(size_t count, size_t size) {
     return p;
 }
 
+/* Refuse a model that cannot fit in this machine's memory before allocating any of it,
+ * with the sizes that drive it, instead of failing somewhere inside calloc. */
+static int check_memory(const model *m, error_info *err) {
+    const double needed = (double)sizeof(real) * (4.0 * (double)m->n_params + (double)m->activation_reals);
+    const double physical = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
+    if (physical > 0 && needed > physical)
+        return error_set(err, EXIT_USAGE,
+                         "model: needs %.1f GB for train.batch_size %d × %d tokens (model.dim %d, model.mlp_dim %d, "
+                         "model.layers %d), more than this machine's %.1f GB",
+                         needed / 1e9, m->max_batch, m->max_tokens, m->C, m->M, m->L, physical / 1e9);
+    return 0;
+}
+
 int model_create(model **out, const model_config *config, const task_info *task, int max_batch,
                  uint64_t seed, error_info *err) {
     *out = NULL;
@@ -267,11 +282,15 @@ int model_create(model **out, const model_config *config, const task_info *task,
     m->tensors = checked_calloc((size_t)m->tensor_capacity, sizeof *m->tensors);
     m->tensor_names = checked_calloc((size_t)m->tensor_capacity, sizeof *m->tensor_names);
     layout_params(m);
+    m->activation_reals = layout_activations(m, NULL);
+    if (check_memory(m, err) != 0) {
+        model_free(m);
+        return -1;
+    }
     m->params = checked_calloc(m->n_params, sizeof(real));
     m->grads = checked_calloc(m->n_params, sizeof(real));
     m->adam_m = checked_calloc(m->n_params, sizeof(real));
     m->adam_v = checked_calloc(m->n_params, sizeof(real));
-    m->activation_reals = layout_activations(m, NULL);
     m->activations = checked_calloc(m->activation_reals, sizeof(real));
     layout_activations(m, m->activations);
     m->row_targets = checked_calloc((size_t)m->max_rows, sizeof(int32_t));

@@ -1,7 +1,8 @@
 /* test_cli.c — the attnbench binary end to end, into a temporary database: a tiny run
  * completes and `query` and `leaderboard` read it back; bad configs and overrides exit
  * 2 without recording anything; a foreign database exits 1 and is left untouched; a
- * run killed with SIGKILL leaves no results behind; every command answers --help. */
+ * run killed with SIGKILL leaves no results behind, one stopped with SIGINT is recorded
+ * as failed with its reason; every command answers --help. */
 #define _DEFAULT_SOURCE
 #include <signal.h>
 #include <stdarg.h>
@@ -95,6 +96,9 @@ static void test_bad_input(void) {
     test_check(run("run %s --db %s train.steps=abc", cfg_path, db) == 2, "bad override exits 2", "%s", output);
     test_check(strstr(output, "train.steps=abc") != NULL, "the error names the override", "%s", output);
     test_check(run("run %s/missing.yaml --db %s", test_temp_dir(), db) == 2, "missing config exits 2", "%s", output);
+    test_check(run("run %s --db %s train.batch_size=65536 model.dim=8192 model.mlp_dim=65536", cfg_path, db) == 2 &&
+                   strstr(output, "model: needs") && strstr(output, "more than this machine"),
+               "a model larger than memory exits 2 before allocating", "%s", output);
     test_check(count_rows("SELECT count(*) FROM run") == before, "bad configs record no run", "before %d", before);
     test_check(run("frobnicate") == 2, "unknown command exits 2", "%s", output);
     test_check(run("run") == 2, "run without a config exits 2", "%s", output);
@@ -115,19 +119,24 @@ static void test_foreign_database(void) {
     test_check(strcmp(text, "these are somebody else's notes\n") == 0, "the foreign file is untouched", "%s", text);
 }
 
-static void test_killed_run(void) {
+/* Start a long run and wait until one more row than before says 'running'. */
+static pid_t start_long_run(void) {
+    const int before = count_rows("SELECT count(*) FROM run WHERE status='running'");
     pid_t pid = fork();
     if (pid == 0) {
         char steps[] = "train.steps=100000";
         execl(test_binary(), "attnbench", "run", cfg_path, "--db", db, "--quiet", steps, (char *)NULL);
         _exit(127);
     }
-    int running = 0;
-    for (int i = 0; i < 300 && running < 1; i++) {
+    for (int i = 0; i < 300 && count_rows("SELECT count(*) FROM run WHERE status='running'") <= before; i++)
         usleep(100000);
-        running = count_rows("SELECT count(*) FROM run WHERE status='running'");
-    }
     usleep(300000);
+    return pid;
+}
+
+static void test_killed_run(void) {
+    pid_t pid = start_long_run();
+    const int running = count_rows("SELECT count(*) FROM run WHERE status='running'");
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
     test_check(running == 1, "the long run started", "running rows %d", running);
@@ -136,6 +145,17 @@ static void test_killed_run(void) {
                "a run killed with SIGKILL leaves no results", "%s", output);
     test_check(count_rows("SELECT count(*) FROM run WHERE status='completed'") == 1,
                "the earlier completed run is intact", "%s", output);
+}
+
+static void test_interrupted_run(void) {
+    pid_t pid = start_long_run();
+    kill(pid, SIGINT);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    test_check(WIFEXITED(status) && WEXITSTATUS(status) == 1, "an interrupted run exits 1", "status %d", status);
+    test_check(count_rows("SELECT count(*) FROM run WHERE status='failed' AND error LIKE 'interrupted by signal 2%'") ==
+                   1,
+               "an interrupted run is recorded as failed with its reason", "%s", output);
 }
 
 static void test_help(void) {
@@ -157,6 +177,7 @@ int main(void) {
     test_bad_input();
     test_foreign_database();
     test_killed_run();
+    test_interrupted_run();
     test_help();
     return test_finish("test_cli");
 }
