@@ -1,2 +1,3 @@
+# The attnbench binary end to end, into a temporary database.
 attnbench_test(e2e test_cli TIMEOUT 300)
 add_dependencies(test_cli attnbench)
