@@ -90,7 +90,6 @@ static int train_and_record(const experiment_config *cfg, model *m, batch_builde
     error_info err = {0};
     train_outcome outcome;
     train_context ctx = {cfg, m, bb, st, run_id, quiet};
-    train_catch_signals();
     if (train_run(&ctx, &outcome, &err) != 0) {
         error_info ignored = {0};
         store_run_fail(st, run_id, "failed", outcome.steps_done, err.message, &ignored);
@@ -122,6 +121,7 @@ int cmd_run(int argc, char **argv) {
     int status = parse_args(argc, argv, &args);
     if (status != EXIT_OK) return status;
 
+    train_catch_signals(); /* from here on Ctrl-C stops the run cleanly, at the next step */
     error_info err = {0};
     experiment_config cfg;
     if (config_load_file(&cfg, args.config_path, args.overrides, args.n_overrides, &err) != 0)
