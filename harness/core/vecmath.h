@@ -1,7 +1,7 @@
 /* vecmath.h — vectorisable row kernels for attention's softmax.
  *
  * The exponentials of a T×T score matrix dominate attention at small head sizes, and
- * libm's expf is called one value at a time. In the float build vec_exp uses a
+ * libm's expf is called one value at a time. In the float build vec_exp_sum uses a
  * branch-free Cephes-style exponential (range reduction by ln 2, a degree-6
  * polynomial, the exponent written into the bits; relative error below 2e-7 over the
  * whole range, results below e^-87.3 flushed up to e^-87.3) that the compiler turns

@@ -234,7 +234,7 @@ static void *checked_calloc(size_t count, size_t size) {
 /* Refuse a model that cannot fit in this machine's memory before allocating any of it,
  * with the sizes that drive it, instead of failing somewhere inside calloc. */
 static int check_memory(const model *m, error_info *err) {
-    const double needed = (double)sizeof(real) * (4.0 * (double)m->n_params + (double)m->activation_reals);
+    const double needed = (double)model_bytes(m);
     const double physical = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
     if (physical > 0 && needed > physical)
         return error_set(err, EXIT_USAGE,
