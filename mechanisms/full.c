@@ -16,6 +16,7 @@
 #include "core/check.h"
 #include "core/parallel.h"
 #include "core/vecmath.h"
+#include "mechanisms/attention_dropout.h"
 #include "mechanisms/mechanism.h"
 
 static int full_init(void **state, const opt_set *options, const attention_geometry *geometry,
@@ -34,16 +35,6 @@ static attention_sizes full_sizes(const void *state, attention_shape shape) {
 }
 
 static void full_init_params(const void *state, real *params, rng *r) {}
-
-/* The dropout decision for probability (b, h, i, j): a function of the position, not
- * of the padded length T, so padding a batch differently keeps every mask. */
-static real keep_scale(const attention_call *call, int b, int h, int i, int j) {
-    const uint64_t counter = ((((uint64_t)b * (uint64_t)call->shape.NH + (uint64_t)h) << 24 | (uint64_t)i) << 24) |
-                             (uint64_t)j;
-    return rng_uniform_at(call->dropout_key, counter) >= call->dropout ? 1 / (1 - call->dropout) : 0;
-}
-
-static bool dropout_active(const attention_call *call) { return call->training && call->dropout > 0; }
 
 /* Offsets of head (b, h) inside a (B, NH, T, hs) tensor and its row-block counter. */
 static size_t head_offset(const attention_shape *s, int b, int h) {
@@ -70,8 +61,8 @@ static void forward_head(const attention_call *call, int b, int h, const real *i
         const double sum = vec_exp_sum(row, max, L);
         vec_scale(row, (real)(1 / sum), L);
         lse[i] = max + (real)log(sum);
-        if (dropout_active(call))
-            for (int j = 0; j < L; j++) row[j] *= keep_scale(call, b, h, i, j);
+        if (attention_dropout_active(call))
+            for (int j = 0; j < L; j++) row[j] *= attention_keep_scale(call, b, h, i, j);
     }
     blas_gemm(false, false, L, s.hs, L, 1, probs, L, v, s.hs, 0, o, s.hs);
 }
@@ -82,7 +73,7 @@ static void full_forward(const void *state, const attention_call *call, const re
     const attention_shape s = call->shape;
     CHECK(s.T < (1 << 24));
     for (int b = 0; b < s.B; b++) CHECK(call->lengths[b] >= 0 && call->lengths[b] <= s.T);
-#pragma omp parallel for schedule(dynamic)
+#pragma omp parallel for schedule(dynamic) if ((size_t)s.B * s.NH * s.T * s.hs >= PARALLEL_MIN_WORK)
     for (int bh = 0; bh < s.B * s.NH; bh++)
         forward_head(call, bh / s.NH, bh % s.NH, inputs, out, saved,
                      scratch + 2 * (size_t)s.T * s.T * (size_t)parallel_thread_id());
@@ -93,7 +84,7 @@ static void backward_head(const attention_call *call, int b, int h, const real *
     const attention_shape s = call->shape;
     const size_t tensor = (size_t)s.B * s.NH * s.T * s.hs;
     const real scale = 1 / REAL_SQRT((real)s.hs);
-    const bool dropout = dropout_active(call);
+    const bool dropout = attention_dropout_active(call);
     const int L = call->lengths[b];
     if (L == 0) return;
     real *dprobs = probs + (size_t)s.T * s.T;
@@ -109,7 +100,7 @@ static void backward_head(const attention_call *call, int b, int h, const real *
     if (dropout) {
         for (int i = 0; i < L; i++)
             for (int j = 0; j < L; j++)
-                dprobs[(size_t)i * L + j] = probs[(size_t)i * L + j] * keep_scale(call, b, h, i, j);
+                dprobs[(size_t)i * L + j] = probs[(size_t)i * L + j] * attention_keep_scale(call, b, h, i, j);
         blas_gemm(true, false, L, s.hs, L, 1, dprobs, L, dO, s.hs, 1, dv, s.hs);
     } else {
         blas_gemm(true, false, L, s.hs, L, 1, probs, L, dO, s.hs, 1, dv, s.hs);
@@ -121,7 +112,7 @@ static void backward_head(const attention_call *call, int b, int h, const real *
         for (int c = 0; c < s.hs; c++) delta += (double)dO[(size_t)i * s.hs + c] * o[(size_t)i * s.hs + c];
         real *p = probs + (size_t)i * L, *dp = dprobs + (size_t)i * L;
         if (dropout)
-            for (int j = 0; j < L; j++) dp[j] *= keep_scale(call, b, h, i, j);
+            for (int j = 0; j < L; j++) dp[j] *= attention_keep_scale(call, b, h, i, j);
         const real d = (real)delta;
 #pragma omp simd
         for (int j = 0; j < L; j++) p[j] = p[j] * (dp[j] - d);
@@ -135,7 +126,7 @@ static void full_backward(const void *state, const attention_call *call, const r
                           const real *inputs, const real *out, const real *dout, const real *saved,
                           real *dinputs, real *dparams, real *scratch) {
     const attention_shape s = call->shape;
-#pragma omp parallel for schedule(dynamic)
+#pragma omp parallel for schedule(dynamic) if ((size_t)s.B * s.NH * s.T * s.hs >= PARALLEL_MIN_WORK)
     for (int bh = 0; bh < s.B * s.NH; bh++)
         backward_head(call, bh / s.NH, bh % s.NH, inputs, out, dout, saved, dinputs,
                       scratch + 2 * (size_t)s.T * s.T * (size_t)parallel_thread_id());

@@ -53,7 +53,7 @@ typedef struct attention_call {
     int layer;
     bool training;
     int64_t step;
-    uint64_t seed;          /* the run's seed, for features and random blocks */
+    uint64_t seed;          /* the model's seed, fixed for a run: features, random blocks */
     real dropout;           /* on attention probabilities; applied only when training */
     uint64_t dropout_key;   /* counter-hash key for this layer and step */
 } attention_call;
@@ -79,6 +79,10 @@ typedef struct mechanism_ops {
                      real *dinputs, real *dparams, real *scratch);
     /* Floating-point operations of forward + backward for one call of this shape. */
     double (*flops)(const void *state, attention_shape shape);
+    /* Optional (NULL: never): whether a sequence of this many real tokens is too short
+     * for the mechanism's pattern and is computed with full attention instead. The run
+     * records the fraction of its sequences for which this held. */
+    bool (*falls_back)(const void *state, int length);
     void (*free)(void *state);
 } mechanism_ops;
 

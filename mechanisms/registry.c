@@ -6,9 +6,19 @@
 #include "mechanisms/mechanism.h"
 
 extern const mechanism_ops mechanism_full;
+extern const mechanism_ops mechanism_performer;
+extern const mechanism_ops mechanism_linear;
+extern const mechanism_ops mechanism_local;
+extern const mechanism_ops mechanism_longformer;
+extern const mechanism_ops mechanism_bigbird;
 
 static const mechanism_ops *const registry[] = {
     &mechanism_full,
+    &mechanism_local,
+    &mechanism_longformer,
+    &mechanism_bigbird,
+    &mechanism_performer,
+    &mechanism_linear,
 };
 
 int mechanism_count(void) { return (int)(sizeof registry / sizeof registry[0]); }

@@ -16,6 +16,7 @@
 static const cli_command commands[] = {
     {"run", cmd_run, "train and evaluate one config, recording the run in the database"},
     {"query", cmd_query, "run a read-only SQL query over the database"},
+    {"bench", cmd_bench, "time and memory per training step for each mechanism across lengths"},
     {"leaderboard", cmd_leaderboard, "print the mechanism × task table of test accuracy"},
     {"tasks", cmd_tasks, "list the tasks and their options"},
     {"mechanisms", cmd_mechanisms, "list the attention mechanisms and their options"},

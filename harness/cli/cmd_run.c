@@ -68,20 +68,27 @@ static int resolve_threads(int configured) {
     return online > 0 ? (int)online : 1;
 }
 
-static int record_completion(store *st, const char *run_id, const train_outcome *o, size_t params,
+/* Final results; for a mechanism that may fall back to full attention on short
+ * sequences (BigBird), also the fraction of each split's sequences that did. */
+static int record_completion(store *st, const char *run_id, const train_outcome *o, const model *m,
                              error_info *err) {
-    result_value results[] = {
+    result_value results[11] = {
         {"train", "loss", o->train_loss},
         {"train", "accuracy", o->train_accuracy},
         {"train", "tokens_per_second", o->tokens_per_second},
-        {"train", "parameters", (double)params},
+        {"train", "parameters", (double)model_param_count(m)},
         {"eval", "loss", o->eval.loss},
         {"eval", "accuracy", o->eval.accuracy},
         {"test", "loss", o->test.loss},
         {"test", "accuracy", o->test.accuracy},
     };
-    return store_run_complete(st, run_id, results, (int)(sizeof results / sizeof results[0]), o->steps_done,
-                              o->wall_seconds, timer_peak_rss_bytes(), err);
+    int n = 8;
+    if (model_attention_can_fall_back(m)) {
+        results[n++] = (result_value){"train", "full_attention_fraction", o->train_full_attention_fraction};
+        results[n++] = (result_value){"eval", "full_attention_fraction", o->eval.full_attention_fraction};
+        results[n++] = (result_value){"test", "full_attention_fraction", o->test.full_attention_fraction};
+    }
+    return store_run_complete(st, run_id, results, n, o->steps_done, o->wall_seconds, timer_peak_rss_bytes(), err);
 }
 
 /* Train with the store open and the run row created; returns the exit status. */
@@ -102,12 +109,17 @@ static int train_and_record(const experiment_config *cfg, model *m, batch_builde
             return cli_fail(err.status, "%s", err.message);
         return cli_fail(EXIT_RUNTIME, "run %s diverged: %s", run_id, message);
     }
-    if (record_completion(st, run_id, &outcome, model_param_count(m), &err) != 0)
+    if (record_completion(st, run_id, &outcome, m, &err) != 0)
         return cli_fail(err.status, "%s", err.message);
     printf("run %s completed: test accuracy %.2f%%, eval accuracy %.2f%%, train loss %.4f, "
            "%lld steps in %.1f s, %.0f tokens/s\n",
            run_id, 100 * outcome.test.accuracy, 100 * outcome.eval.accuracy, outcome.train_loss,
            (long long)outcome.steps_done, outcome.wall_seconds, outcome.tokens_per_second);
+    if (outcome.test.full_attention_fraction > 0 || outcome.train_full_attention_fraction > 0)
+        printf("note: %.0f%% of training and %.0f%% of test sequences were too short for %s's pattern and used "
+               "full attention\n",
+               100 * outcome.train_full_attention_fraction, 100 * outcome.test.full_attention_fraction,
+               cfg->model.attention.kind);
     printf("recorded in %s\n", db_path);
     return EXIT_OK;
 }

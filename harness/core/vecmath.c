@@ -38,9 +38,11 @@ static inline v4f select(v4i mask, v4f a, v4f b) { return (v4f)(((v4i)a & mask) 
 
 /* exp(x) lane by lane: clamp to [−87.3, 88.3], n = round(x / ln 2) by adding and
  * subtracting 1.5·2^23, r = x − n·ln 2 in two parts, a degree-6 polynomial in r, and
- * 2^n written into the exponent bits. */
+ * 2^n written into the exponent bits; lanes below −87.3 (masked scores at −∞ among
+ * them) give exactly 0. */
 static inline v4f exp_v4(v4f x) {
-    x = select(x < splat(-87.3f), splat(-87.3f), x);
+    const v4i underflow = x < splat(-87.3f);
+    x = select(underflow, splat(-87.3f), x);
     x = select(x > splat(88.3f), splat(88.3f), x);
     const v4f round_magic = splat(12582912.0f);
     const v4f n = (x * splat(1.44269504088896341f) + round_magic) - round_magic;
@@ -53,7 +55,7 @@ static inline v4f exp_v4(v4f x) {
     p = p * r + splat(5.0000001201e-1f);
     p = p * r * r + r + splat(1.0f);
     const v4i bits = (__builtin_convertvector(n, v4i) + 127) << 23;
-    return p * (v4f)bits;
+    return select(underflow, splat(0), p * (v4f)bits);
 }
 
 /* One block of at most 256 values: exp in place, the sum in four float lanes. */

@@ -4,7 +4,8 @@
  * libm's expf is called one value at a time. In the float build vec_exp_sum uses a
  * branch-free Cephes-style exponential (range reduction by ln 2, a degree-6
  * polynomial, the exponent written into the bits; relative error below 2e-7 over the
- * whole range, results below e^-87.3 flushed up to e^-87.3) that the compiler turns
+ * whole range, results below e^-87.3 flushed to 0, so a score of −∞ is a key that
+ * gets exactly no weight) that the compiler turns
  * into SIMD code. It is plain IEEE arithmetic without contraction, so it gives the same
  * bits on every x86-64 machine. The double build, used by the gradient tests, calls
  * libm's exp. */

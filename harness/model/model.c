@@ -56,6 +56,7 @@ struct model {
 
     const mechanism_ops *mechanism;
     void *mechanism_state;
+    uint64_t seed; /* the model's seed: parameters and the mechanism's fixed randomness */
     attention_sizes attn_sizes; /* at (max_batch, max_tokens) */
 
     size_t n_params;
@@ -271,6 +272,7 @@ int model_create(model **out, const model_config *config, const task_info *task,
     m->max_tokens = task->max_length + (m->cls ? 1 : 0);
     m->max_rows = max_batch * (task->output == TASK_OUTPUT_SEQUENCE ? task->max_outputs : 1);
     m->mechanism = mechanism;
+    m->seed = seed;
     attention_geometry geometry = {m->NH, m->hs, m->max_tokens, m->L, m->cls ? 0 : -1};
     if (mechanism->init(&m->mechanism_state, &config->attention.options, &geometry, &m->P, err) != 0) {
         free(m);
@@ -300,6 +302,12 @@ int model_create(model **out, const model_config *config, const task_info *task,
     init_params(m, seed);
     *out = m;
     return 0;
+}
+
+bool model_attention_can_fall_back(const model *m) { return m->mechanism->falls_back != NULL; }
+
+bool model_attention_falls_back(const model *m, int length) {
+    return m->mechanism->falls_back && m->mechanism->falls_back(m->mechanism_state, length);
 }
 
 void model_free(model *m) {
@@ -361,16 +369,16 @@ static void merge_heads(real *qkv, const real *heads, int B, int T, int P, int N
 }
 
 static attention_call make_call(const model *m, const model_batch *batch, int layer, bool training,
-                                int64_t step, uint64_t seed) {
+                                int64_t step, uint64_t dropout_seed) {
     attention_call call = {
         .shape = {batch->B, m->NH, batch->T, m->hs},
         .lengths = batch->lengths,
         .layer = layer,
         .training = training,
         .step = step,
-        .seed = seed,
+        .seed = m->seed,
         .dropout = (real)m->config.attention_dropout,
-        .dropout_key = dropout_key(seed, step, layer, SITE_ATTENTION),
+        .dropout_key = dropout_key(dropout_seed, step, layer, SITE_ATTENTION),
     };
     return call;
 }

@@ -65,8 +65,14 @@ model_tensor model_tensor_at(const model *m, int index);
 /* Bytes allocated for parameters, gradients, moments, activations and scratch. */
 size_t model_bytes(const model *m);
 
+/* Whether the mechanism may compute a sequence with full attention when it is too
+ * short for its pattern (BigBird), and whether it does for this many tokens. */
+bool model_attention_can_fall_back(const model *m);
+bool model_attention_falls_back(const model *m, int length);
 /* Forward pass: logits and loss. training enables dropout, whose masks are keyed by
- * (dropout_seed, step). */
+ * (dropout_seed, step). The mechanism's own randomness (random blocks, features) comes
+ * from the model's seed and, for features redrawn during training, the step:
+ * evaluation passes the last training step so that it sees what training ended with. */
 void model_forward(model *m, const model_batch *batch, bool training, int64_t step,
                    uint64_t dropout_seed, model_stats *stats);
 /* The logits of the last forward, (rows, n_classes), rows in batch order. */

@@ -59,6 +59,7 @@ int train_run(const train_context *ctx, train_outcome *out, error_info *err) {
     progress_start(&prog, tc->steps, ctx->quiet);
     const double started = timer_now();
     double train_seconds = 0, train_tokens = 0;
+    int64_t train_sequences = 0, train_full_attention = 0;
     interval iv = {.started = timer_now()};
 
     for (int64_t step = 0; step < tc->steps; step++) {
@@ -74,6 +75,8 @@ int train_run(const train_context *ctx, train_outcome *out, error_info *err) {
         model_stats stats;
         model_zero_grad(m);
         model_forward(m, &bb->batch, true, step, tc->seed, &stats);
+        train_sequences += bb->batch.B;
+        train_full_attention += batch_full_attention_count(m, &bb->batch);
         double lr = schedule_lr(tc, step), grad_norm = NAN;
         if (isfinite(stats.loss)) {
             model_backward(m, &bb->batch, step, tc->seed);
@@ -110,8 +113,8 @@ int train_run(const train_context *ctx, train_outcome *out, error_info *err) {
         }
         if (tc->eval_every > 0 && done % tc->eval_every == 0 && !last) {
             eval_result r;
-            if (evaluate_split(m, bb, cfg->task.seed, SPLIT_EVAL, cfg->task.eval_examples, tc->batch_size, &r,
-                               err) != 0)
+            if (evaluate_split(m, bb, cfg->task.seed, SPLIT_EVAL, cfg->task.eval_examples, tc->batch_size, step,
+                               &r, err) != 0)
                 return -1;
             if (record_eval(ctx, done, &r, err) != 0) return -1;
             progress_note(&prog, "step %lld: eval loss %.4f, accuracy %.2f%%", (long long)done, r.loss,
@@ -121,12 +124,14 @@ int train_run(const train_context *ctx, train_outcome *out, error_info *err) {
     }
     progress_finish(&prog);
     out->tokens_per_second = train_seconds > 0 ? train_tokens / train_seconds : 0;
-    if (evaluate_split(m, bb, cfg->task.seed, SPLIT_EVAL, cfg->task.eval_examples, tc->batch_size, &out->eval,
-                       err) != 0)
+    out->train_full_attention_fraction = train_sequences ? (double)train_full_attention / (double)train_sequences : 0;
+    const int64_t last_step = tc->steps - 1;
+    if (evaluate_split(m, bb, cfg->task.seed, SPLIT_EVAL, cfg->task.eval_examples, tc->batch_size, last_step,
+                       &out->eval, err) != 0)
         return -1;
     if (record_eval(ctx, tc->steps, &out->eval, err) != 0) return -1;
-    if (evaluate_split(m, bb, cfg->task.seed, SPLIT_TEST, cfg->task.test_examples, tc->batch_size, &out->test,
-                       err) != 0)
+    if (evaluate_split(m, bb, cfg->task.seed, SPLIT_TEST, cfg->task.test_examples, tc->batch_size, last_step,
+                       &out->test, err) != 0)
         return -1;
     out->wall_seconds = timer_now() - started;
     return 0;

@@ -24,11 +24,14 @@ typedef struct eval_result {
     double loss;     /* mean cross-entropy over output rows */
     double accuracy; /* correct / scored outputs */
     int64_t examples;
+    double full_attention_fraction; /* of the examples, those too short for the
+                                     * mechanism's pattern (model_attention_falls_back) */
 } eval_result;
 
 typedef struct train_outcome {
     int64_t steps_done;
     double train_loss, train_accuracy; /* over the last logging interval */
+    double train_full_attention_fraction; /* of all training sequences (see eval_result) */
     eval_result eval, test;
     double tokens_per_second;          /* padded tokens of training steps per second */
     double wall_seconds;
@@ -44,9 +47,13 @@ typedef struct train_context {
     bool quiet;         /* no progress output */
 } train_context;
 
-/* Evaluate the first n_examples of a split with the current weights. */
+/* Evaluate the first n_examples of a split with the current weights, and the
+ * mechanism's randomness of training step `step` (the last one taken). */
 int evaluate_split(model *m, batch_builder *bb, uint64_t data_seed, enum task_split split,
-                   int64_t n_examples, int batch_size, eval_result *out, error_info *err);
+                   int64_t n_examples, int batch_size, int64_t step, eval_result *out, error_info *err);
+
+/* How many of the batch's sequences the mechanism computes with full attention. */
+int64_t batch_full_attention_count(const model *m, const model_batch *batch);
 
 /* Train, evaluate, and fill out. Returns -1 with err set on a runtime failure or an
  * interruption; a divergence returns 0 with out->diverged set. */

@@ -93,6 +93,22 @@ enum query_format { QUERY_TABLE, QUERY_CSV, QUERY_JSON };
  * is refused with EXIT_USAGE. */
 int store_query(store *s, const char *sql, enum query_format format, FILE *out, error_info *err);
 
+/* One measured cell of `attnbench bench`: time and memory of a training step. */
+typedef struct bench_row {
+    const char *run_id;    /* one random id per bench invocation */
+    const char *mechanism;
+    int length, batch;     /* T (CLS included) and B */
+    int dim, heads, layers;
+    double steps_per_second, tokens_per_second;
+    double peak_rss_bytes;   /* of the process that ran the cell */
+    double attention_gflops; /* mechanism forward + backward, all layers, per step */
+    int threads;
+    const char *host;
+} bench_row;
+
+/* Insert one bench row, stamped with the current time, in its own transaction. */
+int store_bench_insert(store *s, const bench_row *row, error_info *err);
+
 /* The underlying connection, for reports that run their own SELECTs. */
 struct sqlite3 *store_db(store *s);
 

@@ -1,9 +1,12 @@
-/* test_attention.c — every registered mechanism, in double precision, on awkward
- * shapes: finite-difference gradients of all inputs and parameters (loss = Σ out ⊙ R),
- * the padding contract (padded queries output exactly zero and get zero gradient, an
- * all-padding sequence gives zeros and no NaN), backward twice = twice the gradient,
- * determinism, padding invariance (extra padded positions change nothing), and, for
- * full attention, agreement with the naive dense reference. */
+/* test_attention.c — every registered mechanism with its default options, and the
+ * option sets listed below, in double precision, on awkward shapes: finite-difference
+ * gradients of all inputs and parameters (loss = Σ out ⊙ R), the padding contract
+ * (padded queries output exactly zero and get zero gradient, an all-padding sequence
+ * gives zeros and no NaN), backward twice = twice the gradient, determinism, padding
+ * invariance (extra padded positions change nothing), and, for full attention,
+ * agreement with the naive dense reference. The calls place a CLS token at position 0
+ * (the model's default). Each sparse mechanism's agreement with its explicit mask is
+ * in test_sparse_attention. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +14,7 @@
 
 #include "attention_reference.h"
 #include "gradcheck.h"
+#include "mechanism_options.h"
 #include "mechanisms/mechanism.h"
 #include "testing.h"
 
@@ -26,6 +30,23 @@ static const shape_case cases[] = {
     {"one head, no padding", 1, 1, 5, 3, {5}, 0},
     {"many heads, a length-1 sequence", 2, 4, 9, 2, {9, 1}, 0},
     {"attention dropout 0.25", 2, 2, 6, 4, {6, 3}, 0.25},
+};
+
+/* Option sets beyond the defaults, chosen so that the small shapes above exercise
+ * the patterns (the defaults cover these shapes whole). */
+typedef struct variant {
+    const char *mechanism;
+    const char *options;
+} variant;
+
+static const variant variants[] = {
+    {"local", "window=1"},
+    {"local", "blocked=true;block=3"},
+    {"longformer", "window=3;global_tokens=[4]"},
+    {"longformer", "window=2;dilation=[2];global_cls=false;global_tokens=[1, 2]"},
+    {"longformer", "window=4;global_projections=false"},
+    {"bigbird", "block=1;random_blocks=1"},
+    {"bigbird", "block=1;random_blocks=0"},
 };
 
 typedef struct harness {
@@ -44,12 +65,13 @@ static void *zalloc(size_t n) {
     return p;
 }
 
-static int harness_init(harness *h, const mechanism_ops *ops, const shape_case *c, int T) {
+static int harness_init(harness *h, const mechanism_ops *ops, const char *option_text, const shape_case *c,
+                        int T) {
     memset(h, 0, sizeof *h);
     h->ops = ops;
     opt_set options;
-    opt_set_defaults(&options, ops->options, ops->n_options);
-    attention_geometry geometry = {c->NH, c->hs, T, 1, -1};
+    test_mechanism_options(ops, option_text, &options);
+    attention_geometry geometry = {c->NH, c->hs, T, 1, 0};
     error_info err = {0};
     if (ops->init(&h->state, &options, &geometry, &h->n_inputs, &err) != 0) {
         test_check(false, "mechanism init", "%s: %s", ops->name, err.message);
@@ -146,26 +168,28 @@ static void check_against_reference(harness *h, const shape_case *c) {
     free(allowed), free(ref_out), free(ref_d);
 }
 
-static void check_mechanism_case(const mechanism_ops *ops, const shape_case *c) {
+static void check_mechanism_case(const mechanism_ops *ops, const char *option_text, const shape_case *c) {
     harness h;
-    if (harness_init(&h, ops, c, c->T) != 0) return;
-    printf("-- %s: %s (B=%d NH=%d T=%d hs=%d)\n", ops->name, c->label, c->B, c->NH, c->T, c->hs);
+    if (harness_init(&h, ops, option_text, c, c->T) != 0) return;
+    char label[160];
+    snprintf(label, sizeof label, "%s {%s}", ops->name, option_text ? option_text : "defaults");
+    printf("-- %s: %s (B=%d NH=%d T=%d hs=%d)\n", label, c->label, c->B, c->NH, c->T, c->hs);
     gradcheck_fill(h.inputs, h.n_inputs * h.tensor, 11, 1.5);
     gradcheck_fill(h.weights, h.tensor, 12, 1.0);
     backward(&h);
-    check_padding_contract(&h, c, ops->name);
+    check_padding_contract(&h, c, label);
     if (strcmp(ops->name, "full") == 0 && c->dropout == 0) check_against_reference(&h, c);
 
     /* Finite differences on every input and parameter. */
     real *analytic = zalloc(h.n_inputs * h.tensor);
     memcpy(analytic, h.dinputs, sizeof(real) * h.n_inputs * h.tensor);
-    char name[160];
-    snprintf(name, sizeof name, "%s inputs, %s", ops->name, c->label);
+    char name[400];
+    snprintf(name, sizeof name, "%s inputs, %s", label, c->label);
     gradcheck_compare(name, h.inputs, analytic, h.n_inputs * h.tensor, loss_of, &h, 1e-6, 1e-6);
     if (h.sizes.params) {
         real *analytic_params = zalloc(h.sizes.params);
         memcpy(analytic_params, h.dparams, sizeof(real) * h.sizes.params);
-        snprintf(name, sizeof name, "%s parameters, %s", ops->name, c->label);
+        snprintf(name, sizeof name, "%s parameters, %s", label, c->label);
         gradcheck_compare(name, h.params, analytic_params, h.sizes.params, loss_of, &h, 1e-6, 1e-6);
         free(analytic_params);
     }
@@ -175,7 +199,7 @@ static void check_mechanism_case(const mechanism_ops *ops, const shape_case *c) 
     bool doubled = true;
     for (size_t i = 0; i < h.n_inputs * h.tensor; i++)
         if (h.dinputs[i] != 2 * analytic[i]) doubled = false;
-    test_check(doubled, "backward twice gives exactly twice the gradient", "%s / %s", ops->name, c->label);
+    test_check(doubled, "backward twice gives exactly twice the gradient", "%s / %s", label, c->label);
 
     /* Same inputs and seeds, same output bit for bit. */
     real *first = zalloc(h.tensor);
@@ -183,12 +207,12 @@ static void check_mechanism_case(const mechanism_ops *ops, const shape_case *c) 
     memcpy(first, h.out, sizeof(real) * h.tensor);
     loss_of(&h);
     test_check(memcmp(first, h.out, sizeof(real) * h.tensor) == 0, "forward is deterministic", "%s / %s",
-               ops->name, c->label);
+               label, c->label);
 
     /* Padding invariance: the same sequences inside a longer padded tensor. */
     harness wide;
     const int extra = 3;
-    if (harness_init(&wide, ops, c, c->T + extra) == 0) {
+    if (harness_init(&wide, ops, option_text, c, c->T + extra) == 0) {
         const attention_shape *s = &h.call.shape, *ws = &wide.call.shape;
         gradcheck_fill(wide.inputs, wide.n_inputs * wide.tensor, 77, 3.0); /* junk in the padding */
         for (int p = 0; p < h.n_inputs; p++)
@@ -205,7 +229,7 @@ static void check_mechanism_case(const mechanism_ops *ops, const shape_case *c) 
                     for (int k = 0; k < c->hs; k++)
                         worst = fmax(worst, fabs((double)wide.out[at(ws, b, hd, t, k)] - first[at(s, b, hd, t, k)]));
         test_check(worst < 1e-12, "appending padded positions changes no real output",
-                   "%s / %s: max diff %.3g", ops->name, c->label, worst);
+                   "%s / %s: max diff %.3g", label, c->label, worst);
         harness_free(&wide);
     }
     free(first);
@@ -214,7 +238,13 @@ static void check_mechanism_case(const mechanism_ops *ops, const shape_case *c) 
 }
 
 int main(void) {
-    for (int m = 0; m < mechanism_count(); m++)
-        for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) check_mechanism_case(mechanism_at(m), &cases[c]);
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        for (int m = 0; m < mechanism_count(); m++) check_mechanism_case(mechanism_at(m), NULL, &cases[c]);
+        for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
+            const mechanism_ops *ops = mechanism_find(variants[v].mechanism);
+            if (test_check(ops != NULL, "variant's mechanism is registered", "%s", variants[v].mechanism))
+                check_mechanism_case(ops, variants[v].options, &cases[c]);
+        }
+    }
     return test_finish("test_attention");
 }

@@ -45,10 +45,11 @@ int main(void) {
         test_check(ok, "ragged lengths 1..9 are exact and leave the rest alone", "n = %d", n);
     }
 
-    real tiny[3] = {-200, -1000, -88};
-    vec_exp_sum(tiny, 0, 3);
-    test_check(tiny[0] >= 0 && tiny[0] < 1.3e-38f && tiny[1] < 1.3e-38f && tiny[2] < 1.3e-38f,
-               "far below the range gives at most e^-87.3", "%g %g %g", tiny[0], tiny[1], tiny[2]);
+    real tiny[5] = {-200, -1000, -88, -INFINITY, 1};
+    const double tiny_sum = vec_exp_sum(tiny, 0, 5);
+    test_check(tiny[0] == 0 && tiny[1] == 0 && tiny[2] == 0 && tiny[3] == 0 && tiny_sum == (double)tiny[4],
+               "below e^-87.3, and -inf, give exactly 0", "%g %g %g %g, sum %g", tiny[0], tiny[1], tiny[2],
+               tiny[3], tiny_sum);
 
     real row[7] = {3, -1, 8, 2, 8.5f, -4, 0};
     test_check(vec_max(row, 7) == 8.5f, "vec_max over 7 values", "%g", vec_max(row, 7));

@@ -1,0 +1,298 @@
+/* bench.c — one cell of `attnbench bench` in a child process (see bench.h).
+ *
+ * The parent forks, the child builds the model, checks its size against the memory
+ * limit, runs one warm-up step and the timed steps, and writes its report into a
+ * pipe. The child sends a first, provisional report as soon as the model exists, so
+ * that a cell that crashes during its steps is still listed with its model size. The
+ * parent takes the child's peak resident memory from wait4 and turns a crash, a
+ * non-zero exit or a missing report into a failed outcome with its reason. The
+ * parent never runs the model itself: no OpenMP thread pool exists when it forks. */
+#define _DEFAULT_SOURCE
+#include "model/bench.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "config/config_schema.h"
+#include "core/check.h"
+#include "core/rng.h"
+#include "core/timer.h"
+#include "mechanisms/mechanism.h"
+#include "model/model.h"
+
+#define BENCH_VOCAB 32
+#define BENCH_CLASSES 10
+#define BENCH_SEED 0
+
+enum { TOKEN_PAD, TOKEN_CLS, TOKEN_FIRST_REAL };
+
+/* What the child writes into the pipe; final = 0 for the provisional report. */
+typedef struct bench_message {
+    int final;
+    bench_result result;
+} bench_message;
+
+_Static_assert(sizeof(bench_message) <= PIPE_BUF, "a report must be one atomic pipe write");
+
+void bench_model_config(model_config *config, const char *mechanism) {
+    const mechanism_ops *ops = mechanism_find(mechanism);
+    CHECK(ops != NULL);
+    memset(config, 0, sizeof *config);
+    config->layers = BENCH_LAYERS;
+    config->dim = BENCH_DIM;
+    config->heads = BENCH_HEADS;
+    config->mlp_dim = BENCH_MLP_DIM;
+    config->head_mlp_dim = BENCH_MLP_DIM;
+    config->dropout = 0;
+    config->attention_dropout = 0;
+    config->pooling = POOLING_CLS;
+    config->positional = POSITIONAL_SINUSOIDAL;
+    snprintf(config->attention.kind, sizeof config->attention.kind, "%s", mechanism);
+    opt_set_defaults(&config->attention.options, ops->options, ops->n_options);
+}
+
+/* The train section's defaults, as a config without a train section would have them. */
+static void train_defaults(train_config *train) {
+    memset(train, 0, sizeof *train);
+    const config_section *section = &config_train_section;
+    for (int i = 0; i < section->n_fields; i++) {
+        const config_field *field = &section->fields[i];
+        if (field->store == STORE_NONE || !field->spec.default_value) continue;
+        opt_value value;
+        error_info err = {0};
+        CHECK(opt_parse_scalar(&value, &field->spec, field->spec.default_value, &err) == 0);
+        config_field_store(field, train, &value);
+    }
+}
+
+/* A task with nothing behind it: the shape of a batch of T tokens, CLS included. */
+static task_info bench_task(int T) {
+    task_info info = {
+        .vocab_size = BENCH_VOCAB,
+        .n_classes = BENCH_CLASSES,
+        .max_length = T - 1,
+        .max_outputs = 1,
+        .pad_token = TOKEN_PAD,
+        .cls_token = TOKEN_CLS,
+        .output = TASK_OUTPUT_CLASS,
+        .token_names = NULL,
+        .level = "",
+        .version = "bench",
+    };
+    return info;
+}
+
+/* Attention GFLOP of one training step: the mechanism's forward + backward estimate
+ * for the batch shape, over every layer. */
+static double attention_gflops(const model_config *config, int B, int T) {
+    const mechanism_ops *ops = mechanism_find(config->attention.kind);
+    const int hs = config->dim / config->heads;
+    const attention_geometry geometry = {config->heads, hs, T, config->layers, 0};
+    void *state = NULL;
+    int n_inputs = 0;
+    error_info err = {0};
+    CHECK(ops->init(&state, &config->attention.options, &geometry, &n_inputs, &err) == 0); /* the model took it */
+    const double flops = ops->flops(state, (attention_shape){B, config->heads, T, hs});
+    ops->free(state);
+    return flops * config->layers / 1e9;
+}
+
+static void *checked_calloc(size_t count, size_t size) {
+    void *p = calloc(count, size);
+    CHECK(p != NULL);
+    return p;
+}
+
+/* B sequences of T tokens: CLS, then uniform random tokens; one random class each. */
+static void batch_alloc(model_batch *batch, int B, int T) {
+    batch->B = B;
+    batch->T = T;
+    batch->tokens = checked_calloc((size_t)B * T, sizeof(int32_t));
+    batch->lengths = checked_calloc((size_t)B, sizeof(int32_t));
+    batch->targets = checked_calloc((size_t)B, sizeof(int32_t));
+    batch->target_mask = checked_calloc((size_t)B, sizeof(uint8_t));
+    batch->n_outputs = checked_calloc((size_t)B, sizeof(int32_t));
+    rng r;
+    rng_seed(&r, rng_key(BENCH_SEED, (uint64_t)B, (uint64_t)T, 0));
+    for (int b = 0; b < B; b++) {
+        int32_t *tokens = batch->tokens + (size_t)b * T;
+        tokens[0] = TOKEN_CLS;
+        for (int t = 1; t < T; t++) tokens[t] = (int32_t)rng_range(&r, TOKEN_FIRST_REAL, BENCH_VOCAB - 1);
+        batch->lengths[b] = T;
+        batch->targets[b] = (int32_t)rng_range(&r, 0, BENCH_CLASSES - 1);
+        batch->target_mask[b] = 1;
+        batch->n_outputs[b] = 1;
+    }
+}
+
+static void batch_free(model_batch *batch) {
+    free(batch->tokens);
+    free(batch->lengths);
+    free(batch->targets);
+    free(batch->target_mask);
+    free(batch->n_outputs);
+}
+
+static int compare_doubles(const void *a, const void *b) {
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *values, int n) {
+    qsort(values, (size_t)n, sizeof *values, compare_doubles);
+    return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
+}
+
+/* Write the whole message; a failure is left for the parent to notice as a missing
+ * report. */
+static void send_message(int fd, const bench_message *message) {
+    const char *p = (const char *)message;
+    size_t left = sizeof *message;
+    while (left > 0) {
+        const ssize_t n = write(fd, p, left);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return;
+        p += n;
+        left -= (size_t)n;
+    }
+}
+
+/* Read one whole message; false at end of file or on error. */
+static bool receive_message(int fd, bench_message *message) {
+    char *p = (char *)message;
+    size_t left = sizeof *message;
+    while (left > 0) {
+        const ssize_t n = read(fd, p, left);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        p += n;
+        left -= (size_t)n;
+    }
+    return true;
+}
+
+/* One training step: forward, zero_grad, backward, AdamW. */
+static void train_step(model *m, const model_batch *batch, const train_config *train, int64_t step) {
+    model_forward(m, batch, true, step, BENCH_SEED, NULL);
+    model_zero_grad(m);
+    model_backward(m, batch, step, BENCH_SEED);
+    model_update(m, train, step, train->lr);
+}
+
+/* The child's work: everything it learns goes into the pipe. */
+static void child_measure(const bench_cell *cell, int fd) {
+    bench_message message = {0};
+    bench_result *r = &message.result;
+    model_config config;
+    bench_model_config(&config, cell->mechanism);
+    train_config train;
+    train_defaults(&train);
+    const task_info info = bench_task(cell->T);
+    model *m = NULL;
+    error_info err = {0};
+    message.final = 1;
+    if (model_create(&m, &config, &info, cell->B, BENCH_SEED, &err) != 0) {
+        r->outcome = BENCH_REFUSED;
+        snprintf(r->reason, sizeof r->reason, "%s", err.message);
+        send_message(fd, &message);
+        return;
+    }
+    r->model_bytes = (double)model_bytes(m);
+    r->attention_gflops = attention_gflops(&config, cell->B, cell->T);
+    if (r->model_bytes > cell->memory_limit_bytes) {
+        r->outcome = BENCH_REFUSED;
+        snprintf(r->reason, sizeof r->reason, "needs %.3g GB, over the %.3g GB limit (--memory-limit)",
+                 r->model_bytes / 1e9, cell->memory_limit_bytes / 1e9);
+        send_message(fd, &message);
+        model_free(m);
+        return;
+    }
+    message.final = 0;
+    r->outcome = BENCH_FAILED;
+    snprintf(r->reason, sizeof r->reason, "stopped during its training steps");
+    send_message(fd, &message);
+
+    model_batch batch;
+    batch_alloc(&batch, cell->B, cell->T);
+    double *seconds = checked_calloc((size_t)cell->steps, sizeof(double));
+    for (int step = 0; step <= cell->steps; step++) { /* step 0 is the warm-up */
+        const double start = timer_now();
+        train_step(m, &batch, &train, step);
+        if (step > 0) seconds[step - 1] = timer_now() - start;
+    }
+    r->step_seconds = median(seconds, cell->steps);
+    r->outcome = BENCH_MEASURED;
+    r->reason[0] = '\0';
+    message.final = 1;
+    send_message(fd, &message);
+    free(seconds);
+    batch_free(&batch);
+    model_free(m);
+}
+
+static void fail_with(bench_result *result, const char *what) {
+    result->outcome = BENCH_FAILED;
+    snprintf(result->reason, sizeof result->reason, "%s: %s", what, strerror(errno));
+}
+
+void bench_run_cell(const bench_cell *cell, bench_result *result) {
+    CHECK(cell->T >= 2 && cell->B >= 1 && cell->steps >= 1);
+    memset(result, 0, sizeof *result);
+    int fds[2];
+    if (pipe(fds) != 0) {
+        fail_with(result, "pipe");
+        return;
+    }
+    fflush(stdout); /* nothing buffered is written twice */
+    fflush(stderr);
+    const pid_t pid = fork();
+    if (pid < 0) {
+        fail_with(result, "fork");
+        close(fds[0]);
+        close(fds[1]);
+        return;
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        child_measure(cell, fds[1]);
+        close(fds[1]);
+        _exit(0); /* the parent's atexit handlers and stdio buffers are not the child's */
+    }
+    close(fds[1]);
+    bench_message message, last = {0};
+    bool reported = false;
+    while (receive_message(fds[0], &message)) {
+        last = message;
+        reported = true;
+    }
+    close(fds[0]);
+    int status = 0;
+    struct rusage usage;
+    while (wait4(pid, &status, 0, &usage) < 0) {
+        if (errno != EINTR) {
+            fail_with(result, "wait4");
+            return;
+        }
+    }
+    if (reported) *result = last.result;
+    result->peak_rss_bytes = (double)usage.ru_maxrss * 1024.0; /* Linux reports kilobytes */
+    if (WIFSIGNALED(status)) {
+        result->outcome = BENCH_FAILED;
+        snprintf(result->reason, sizeof result->reason, "killed by signal %d (%s)", WTERMSIG(status),
+                 strsignal(WTERMSIG(status)));
+    } else if (WEXITSTATUS(status) != 0) {
+        result->outcome = BENCH_FAILED;
+        snprintf(result->reason, sizeof result->reason, "exited with status %d", WEXITSTATUS(status));
+    } else if (!reported || !last.final) {
+        result->outcome = BENCH_FAILED;
+        snprintf(result->reason, sizeof result->reason, "ended without reporting its measurements");
+    }
+}

@@ -1,0 +1,51 @@
+/* bench.h — one cell of `attnbench bench`: the time and memory of a training step of
+ * a small fixed encoder, for one attention mechanism at one sequence length.
+ *
+ * The model is dim 64, 4 heads, 2 layers, MLP 128, no dropout, CLS pooling and
+ * sinusoidal positions, with the mechanism's default options; its batches are random
+ * tokens that fill all T positions (CLS included, no padding) with random targets. A
+ * step is forward + zero_grad + backward + AdamW update. Each cell runs in a forked
+ * child process so that the peak resident memory measured is that cell's alone and a
+ * cell that crashes takes nothing else down; the child reports through a pipe. */
+#ifndef ATTNBENCH_BENCH_H
+#define ATTNBENCH_BENCH_H
+
+#include "config/config.h"
+
+#define BENCH_DIM 64
+#define BENCH_HEADS 4
+#define BENCH_LAYERS 2
+#define BENCH_MLP_DIM 128
+
+typedef struct bench_cell {
+    const char *mechanism;     /* registry name */
+    int T;                     /* tokens per sequence, CLS included */
+    int B;                     /* sequences per batch */
+    int steps;                 /* timed steps, after one untimed warm-up step */
+    double memory_limit_bytes; /* refuse the cell when the model needs more */
+} bench_cell;
+
+enum bench_outcome {
+    BENCH_MEASURED,
+    BENCH_REFUSED, /* over the memory limit, or a shape the model does not take */
+    BENCH_FAILED,  /* the child crashed, exited early or could not be started */
+};
+
+typedef struct bench_result {
+    enum bench_outcome outcome;
+    double model_bytes;      /* model_bytes() of the cell's model; 0 when not created */
+    double step_seconds;     /* median of the timed steps (MEASURED) */
+    double attention_gflops; /* mechanism forward + backward over all layers, per step */
+    double peak_rss_bytes;   /* peak resident memory of the cell's process */
+    char reason[1024];       /* REFUSED and FAILED: why, one line */
+} bench_result;
+
+/* The benchmark model's config for a mechanism, its options at their defaults.
+ * The mechanism must be registered. */
+void bench_model_config(model_config *config, const char *mechanism);
+
+/* Run one cell in a child process and wait for it. Never fails itself: every problem
+ * (refusal, crash, a fork that fails) is an outcome with its reason. */
+void bench_run_cell(const bench_cell *cell, bench_result *result);
+
+#endif
