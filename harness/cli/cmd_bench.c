@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -204,20 +203,6 @@ static int default_batch(int T) {
     return by_tokens < 1 ? 1 : by_tokens > 8 ? 8 : by_tokens;
 }
 
-/* 128 random bits as 32 hex digits, the form of every id in the database. */
-static int random_id(char id[33]) {
-    unsigned char bytes[16];
-    size_t got = 0;
-    while (got < sizeof bytes) {
-        const ssize_t n = getrandom(bytes + got, sizeof bytes - got, 0);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return cli_fail(EXIT_RUNTIME, "bench: getrandom: cannot draw a run id: %s", strerror(errno));
-        got += (size_t)n;
-    }
-    for (size_t i = 0; i < sizeof bytes; i++) snprintf(id + 2 * i, 3, "%02x", bytes[i]);
-    return EXIT_OK;
-}
-
 static void print_header(void) {
     printf("| mechanism | T | batch | ms/step | tokens/s | µs/token | peak RSS (MB) | model memory (MB) "
            "| attention GFLOP/step | note |\n");
@@ -349,10 +334,9 @@ int cmd_bench(int argc, char **argv) {
         error_info err = {0};
         if (store_open(&st, cli_database_path(args.db_flag), false, &err) != 0)
             return cli_fail(err.status, "%s", err.message);
-        status = random_id(run_id);
-        if (status != EXIT_OK) {
+        if (store_random_id(run_id, &err) != 0) {
             store_close(st);
-            return status;
+            return cli_fail(err.status, "bench: %s", err.message);
         }
     }
     status = run_cells(&args, threads, st, run_id, prov.host);

@@ -17,8 +17,7 @@
 #include "core/timer.h"
 #include "store/store_internal.h"
 
-/* 128 random bits as 32 lowercase hex digits. */
-static int random_run_id(char id[33], error_info *err) {
+int store_random_id(char id[33], error_info *err) {
     unsigned char bytes[16];
     size_t got = 0;
     while (got < sizeof bytes) {
@@ -154,7 +153,7 @@ static int insert_provenance(store *s, const char *run_id, const provenance *p,
 int store_run_begin(store *s, const run_identity *id, const provenance *p, char run_id[33],
                     error_info *err) {
     char fresh[33];
-    if (random_run_id(fresh, err) || store_begin(s, err)) return -1;
+    if (store_random_id(fresh, err) || store_begin(s, err)) return -1;
     if (insert_config(s, id, err) || insert_run(s, fresh, id, p, err) ||
         insert_provenance(s, fresh, p, err) || store_commit(s, err)) {
         store_rollback(s);

@@ -106,6 +106,10 @@ typedef struct bench_row {
     const char *host;
 } bench_row;
 
+/* A fresh id: 128 random bits as 32 lowercase hex digits, the form of every id in the
+ * database (so that databases from several machines merge without collisions). */
+int store_random_id(char id[33], error_info *err);
+
 /* Insert one bench row, stamped with the current time, in its own transaction. */
 int store_bench_insert(store *s, const bench_row *row, error_info *err);
 
