@@ -5,7 +5,6 @@
  * runs and the command exits 1; bad flags, mechanisms and lengths exit 2 with one
  * line naming the value; a foreign database exits 1 before anything runs. */
 #define _DEFAULT_SOURCE
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,18 +15,7 @@
 static char output[1 << 16];
 static char db[512];
 
-static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int run(const char *fmt, ...) {
-    char args[4096], command[8192];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
-    snprintf(command, sizeof command, "%s %s", test_binary(), args);
-    int status = test_run_command(command, output, sizeof output);
-    printf("$ attnbench %s  -> exit %d\n", args, status);
-    return status;
-}
+#define run(...) test_attnbench(output, sizeof output, __VA_ARGS__)
 
 /* The first number of a one-column CSV query, or -1. */
 static double query_number(const char *sql) {

@@ -5,7 +5,6 @@
  * as failed with its reason; every command answers --help. */
 #define _DEFAULT_SOURCE
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,18 +16,7 @@
 static char output[1 << 16];
 static char db[512], cfg_path[512];
 
-static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int run(const char *fmt, ...) {
-    char args[4096], command[8192];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
-    snprintf(command, sizeof command, "%s %s", test_binary(), args);
-    int status = test_run_command(command, output, sizeof output);
-    printf("$ attnbench %s  -> exit %d\n", args, status);
-    return status;
-}
+#define run(...) test_attnbench(output, sizeof output, __VA_ARGS__)
 
 static void write_file(const char *path, const char *text) {
     FILE *f = fopen(path, "w");

@@ -14,13 +14,7 @@
 static char output[1 << 16];
 static char db[512], cfg_path[512];
 
-static int attnbench(const char *args) {
-    char command[4096];
-    snprintf(command, sizeof command, "%s %s", test_binary(), args);
-    const int status = test_run_command(command, output, sizeof output);
-    printf("$ attnbench %s  -> exit %d\n", args, status);
-    return status;
-}
+static int attnbench(const char *args) { return test_attnbench(output, sizeof output, "%s", args); }
 
 static const char tiny_config[] =
     "task:\n"

@@ -85,6 +85,18 @@ int test_run_command(const char *command, char *out, size_t size) {
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+int test_attnbench(char *out, size_t size, const char *fmt, ...) {
+    char args[4096], command[8192];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    snprintf(command, sizeof command, "%s %s", test_binary(), args);
+    const int status = test_run_command(command, out, size);
+    printf("$ attnbench %s  -> exit %d\n", args, status);
+    return status;
+}
+
 const char *test_binary(void) {
     const char *bin = getenv("ATTNBENCH_BIN");
     return bin ? bin : "attnbench";

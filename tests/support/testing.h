@@ -22,6 +22,9 @@ int test_finish(const char *test_name);
 /* Run a shell command, capture stdout+stderr into out (truncated to size), return its
  * exit status (or -1). For end-to-end tests of the attnbench binary. */
 int test_run_command(const char *command, char *out, size_t size);
+/* Run `attnbench <args>` with args formatted like printf, capture its output into
+ * out, print the command line with its exit status, and return that status. */
+int test_attnbench(char *out, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Path of the attnbench binary under test ($ATTNBENCH_BIN) and of the source tree. */
 const char *test_binary(void);
 const char *test_source_dir(void);
