@@ -20,6 +20,7 @@ static const cli_command commands[] = {
     {"leaderboard", cmd_leaderboard, "print the mechanism × task table of test accuracy"},
     {"tasks", cmd_tasks, "list the tasks and their options"},
     {"mechanisms", cmd_mechanisms, "list the attention mechanisms and their options"},
+    {"data", cmd_data, "print a task's generated examples as TSV"},
 };
 
 static void print_usage(FILE *out) {

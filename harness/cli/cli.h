@@ -22,6 +22,7 @@ int cmd_tasks(int argc, char **argv);
 int cmd_mechanisms(int argc, char **argv);
 int cmd_leaderboard(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_data(int argc, char **argv);
 
 /* The database path: --db value if given, else $ATTNBENCH_DB, else STORE_DEFAULT_PATH. */
 const char *cli_database_path(const char *flag_value);

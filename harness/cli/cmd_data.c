@@ -1,0 +1,164 @@
+/* cmd_data.c — `attnbench data TASK`: a task's generated examples as TSV, so that a
+ * person can see exactly what a model is trained and tested on.
+ *
+ * One row per example: its index, its length in tokens, its target(s) and its input
+ * as the task's readable symbols separated by spaces (a pair task gets a second input
+ * column). Task options are given as option=value, exactly as under task: in a
+ * config. Tabs, newlines and backslashes inside symbols are escaped, so every row is
+ * one line of TSV. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "tasks/task.h"
+
+static const char usage[] =
+    "usage: attnbench data TASK [--split train|eval|test] [--count N] [--start I] [--seed N]\n"
+    "                      [option=value ...]\n"
+    "\n"
+    "Print examples of TASK (see attnbench tasks) as TSV on stdout: index, length, target\n"
+    "(per output position for sequence tasks, '_' where unscored) and the input as readable\n"
+    "symbols. --split (default train), --count (default 10) examples from index --start\n"
+    "(default 0), with data seed --seed (default 0, as task.seed). option=value sets one of\n"
+    "the task's options, as in a config.\n";
+
+typedef struct data_args {
+    const char *task;
+    enum task_split split;
+    long long count, start;
+    unsigned long long seed;
+    const char *options[64];
+    int n_options;
+} data_args;
+
+static int parse_number(const char *flag, const char *text, long long min, long long *out) {
+    char *end;
+    errno = 0;
+    const long long value = strtoll(text, &end, 10);
+    if (errno || end == text || *end || value < min)
+        return cli_fail(EXIT_USAGE, "data: %s expects an integer ≥ %lld, got \"%s\"", flag, min, text);
+    *out = value;
+    return EXIT_OK;
+}
+
+static int parse_split(const char *text, enum task_split *out) {
+    for (int s = SPLIT_TRAIN; s <= SPLIT_TEST; s++)
+        if (strcmp(text, task_split_name((enum task_split)s)) == 0) {
+            *out = (enum task_split)s;
+            return EXIT_OK;
+        }
+    return cli_fail(EXIT_USAGE, "data: --split expects train, eval or test, got \"%s\"", text);
+}
+
+static int parse_args(int argc, char **argv, data_args *a) {
+    memset(a, 0, sizeof *a);
+    a->count = 10;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        const bool has_value = i + 1 < argc;
+        int status = EXIT_OK;
+        long long seed = 0;
+        if (arg[0] == '-' && !has_value) return cli_fail(EXIT_USAGE, "data: %s needs a value", arg);
+        if (strcmp(arg, "--split") == 0) status = parse_split(argv[++i], &a->split);
+        else if (strcmp(arg, "--count") == 0) status = parse_number(arg, argv[++i], 0, &a->count);
+        else if (strcmp(arg, "--start") == 0) status = parse_number(arg, argv[++i], 0, &a->start);
+        else if (strcmp(arg, "--seed") == 0) {
+            status = parse_number(arg, argv[++i], 0, &seed);
+            a->seed = (unsigned long long)seed;
+        } else if (arg[0] == '-') return cli_fail(EXIT_USAGE, "data: unknown flag \"%s\" (see --help)", arg);
+        else if (strchr(arg, '=')) {
+            if (a->n_options == (int)(sizeof a->options / sizeof a->options[0]))
+                return cli_fail(EXIT_USAGE, "data: too many options");
+            a->options[a->n_options++] = arg;
+        } else if (!a->task) a->task = arg;
+        else return cli_fail(EXIT_USAGE, "data: unexpected argument \"%s\"", arg);
+        if (status != EXIT_OK) return status;
+    }
+    if (!a->task) return cli_fail(EXIT_USAGE, "data: missing TASK (see attnbench data --help)");
+    return EXIT_OK;
+}
+
+/* The task's options: defaults, then each option=value. */
+static int task_options(const task_ops *ops, const data_args *a, opt_set *set) {
+    opt_set_defaults(set, ops->options, ops->n_options);
+    for (int k = 0; k < a->n_options; k++) {
+        const char *eq = strchr(a->options[k], '=');
+        const int key_length = (int)(eq - a->options[k]);
+        int found = -1;
+        for (int i = 0; i < ops->n_options; i++)
+            if ((int)strlen(ops->options[i].name) == key_length &&
+                strncmp(ops->options[i].name, a->options[k], (size_t)key_length) == 0)
+                found = i;
+        if (found < 0)
+            return cli_fail(EXIT_USAGE, "data: %s has no option \"%.*s\" (see attnbench tasks)", ops->name,
+                            key_length, a->options[k]);
+        error_info err = {0};
+        if (opt_parse_scalar(&set->values[found], &ops->options[found], eq + 1, &err) != 0)
+            return cli_fail(EXIT_USAGE, "data: %.*s: %s", key_length, a->options[k], err.message);
+    }
+    return EXIT_OK;
+}
+
+static void print_symbol(const char *symbol) {
+    for (const char *c = symbol; *c; c++) {
+        if (*c == '\t') fputs("\\t", stdout);
+        else if (*c == '\n') fputs("\\n", stdout);
+        else if (*c == '\\') fputs("\\\\", stdout);
+        else putchar(*c);
+    }
+}
+
+static void print_tokens(const task_info *info, const int32_t *tokens, int length) {
+    for (int t = 0; t < length; t++) {
+        if (t > 0) putchar(' ');
+        if (info->token_names) print_symbol(info->token_names[tokens[t]]);
+        else printf("%d", (int)tokens[t]);
+    }
+}
+
+static void print_example(const task_info *info, long long index, const example *ex) {
+    printf("%lld\t%d\t", index, ex->length);
+    for (int o = 0; o < ex->n_outputs; o++) {
+        if (o > 0) putchar(' ');
+        if (ex->target_mask[o]) printf("%d", (int)ex->targets[o]);
+        else putchar('_');
+    }
+    putchar('\t');
+    print_tokens(info, ex->tokens, ex->length);
+    if (info->output == TASK_OUTPUT_PAIR) {
+        putchar('\t');
+        print_tokens(info, ex->tokens2, ex->length2);
+    }
+    putchar('\n');
+}
+
+int cmd_data(int argc, char **argv) {
+    if (cli_wants_help(argc, argv)) {
+        fputs(usage, stdout);
+        return EXIT_OK;
+    }
+    data_args a;
+    int status = parse_args(argc, argv, &a);
+    if (status != EXIT_OK) return status;
+    const task_ops *ops = task_find(a.task);
+    if (!ops) return cli_fail(EXIT_USAGE, "data: unknown task \"%s\" (see attnbench tasks)", a.task);
+    opt_set set;
+    if ((status = task_options(ops, &a, &set)) != EXIT_OK) return status;
+    void *state = NULL;
+    task_info info;
+    error_info err = {0};
+    if (ops->init(&state, &set, &info, &err) != 0) return cli_fail(err.status, "data: %s", err.message);
+    example ex;
+    example_alloc(&ex, &info);
+    printf("index\tlength\ttarget\tinput%s\n", info.output == TASK_OUTPUT_PAIR ? "\tinput2" : "");
+    for (long long i = a.start; i < a.start + a.count && status == EXIT_OK; i++) {
+        const example_request request = {a.seed, a.split, i, 0};
+        if (ops->example(state, &request, &ex, &err) != 0) status = cli_fail(err.status, "data: %s", err.message);
+        else print_example(&info, i, &ex);
+    }
+    example_free(&ex);
+    ops->free(state);
+    return status;
+}

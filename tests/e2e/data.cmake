@@ -1,0 +1,3 @@
+# `attnbench data`: generated examples as TSV.
+attnbench_test(e2e test_data)
+add_dependencies(test_data attnbench)
