@@ -91,6 +91,23 @@ static int record_completion(store *st, const char *run_id, const train_outcome 
     return store_run_complete(st, run_id, results, n, o->steps_done, o->wall_seconds, timer_peak_rss_bytes(), err);
 }
 
+/* The last example of every split can be made (a task reading data files may hold
+ * fewer examples than the config asks for): checked before anything is recorded. */
+static int check_split_sizes(const task_ops *task, const void *state, const task_info *info,
+                             const experiment_config *cfg, error_info *err) {
+    const int64_t sizes[3] = {cfg->task.train_examples, cfg->task.eval_examples, cfg->task.test_examples};
+    example ex;
+    example_alloc(&ex, info);
+    int status = 0;
+    for (int split = SPLIT_TRAIN; split <= SPLIT_TEST && status == 0; split++) {
+        if (sizes[split] == 0) continue;
+        const example_request request = {cfg->task.seed, (enum task_split)split, sizes[split] - 1, 0};
+        status = task->example(state, &request, &ex, err);
+    }
+    example_free(&ex);
+    return status;
+}
+
 /* Train with the store open and the run row created; returns the exit status. */
 static int train_and_record(const experiment_config *cfg, model *m, batch_builder *bb, store *st,
                             const char *run_id, const char *db_path, bool quiet) {
@@ -150,6 +167,10 @@ int cmd_run(int argc, char **argv) {
     store *st = NULL;
     batch_builder bb;
     bool have_batches = false;
+    if (check_split_sizes(task, task_state, &info, &cfg, &err) != 0) {
+        status = cli_fail(err.status, "%s: %s", args.config_path, err.message);
+        goto out;
+    }
     if (model_create(&m, &cfg.model, &info, cfg.train.batch_size, cfg.train.seed, &err) != 0) {
         status = cli_fail(err.status, "%s: %s", args.config_path, err.message);
         goto out;

@@ -18,7 +18,7 @@
     {{#member, type, def, lo, hi, choices, help}, store, offsetof(S, member),                   \
      sizeof(((S *)0)->member), false, false}
 #define REGISTRY(S, member, def, help)                                                            \
-    {{#member, OPT_STRING, def, 0, 0, NULL, help}, STORE_TEXT, offsetof(S, member),             \
+    {{#member, OPT_STRING, def, 0, sizeof(((S *)0)->member) - 1, NULL, help}, STORE_TEXT, offsetof(S, member), \
      sizeof(((S *)0)->member), true, false}
 #define UNHASHED(S, member, store, type, def, lo, hi, help)                                       \
     {{#member, type, def, lo, hi, NULL, help}, store, offsetof(S, member),                      \
@@ -26,7 +26,7 @@
 #define SECTION(name, help) {{name, OPT_STRING, NULL, 0, 0, NULL, help}, STORE_NONE, 0, 0, false, false}
 
 static const config_field top_fields[] = {
-    UNHASHED(experiment_config, name, STORE_TEXT, OPT_STRING, NULL, 0, 0,
+    UNHASHED(experiment_config, name, STORE_TEXT, OPT_STRING, NULL, 0, 63,
              "the experiment's name; default: the config file's stem"),
     SECTION("task", "the task and its data"),
     SECTION("model", "the encoder"),

@@ -120,6 +120,11 @@ void opt_describe_range(const opt_spec *spec, char *buf, size_t size) {
     snprintf(buf, size, "%c%s, %s%c", min_open(spec) ? '(' : '[', lo, hi, max_open(spec) ? ')' : ']');
 }
 
+/* The longest text an OPT_STRING takes: its max when set, else what opt_value holds. */
+static int string_limit(const opt_spec *spec) {
+    return spec->max > 0 && spec->max < OPT_STRING_MAX ? (int)spec->max : OPT_STRING_MAX - 1;
+}
+
 void opt_describe_expected(const opt_spec *spec, char *buf, int size) {
     CHECK(size > 0);
     char range[80];
@@ -132,7 +137,7 @@ void opt_describe_expected(const opt_spec *spec, char *buf, int size) {
         if (spec->choices)
             snprintf(buf, (size_t)size, "one of %s", spec->choices);
         else
-            snprintf(buf, (size_t)size, "a string of at most %d characters", OPT_STRING_MAX - 1);
+            snprintf(buf, (size_t)size, "a string of at most %d characters", string_limit(spec));
         return;
     case OPT_INT_LIST: snprintf(buf, (size_t)size, "a list of integers in %s", range); return;
     }
@@ -206,7 +211,7 @@ int opt_parse_scalar(opt_value *value, const opt_spec *spec, const char *text, e
             return fail_expected(spec, text, err);
         return 0;
     case OPT_STRING:
-        if (strlen(text) >= OPT_STRING_MAX || (spec->choices && !is_choice(spec->choices, text)))
+        if ((int)strlen(text) > string_limit(spec) || (spec->choices && !is_choice(spec->choices, text)))
             return fail_expected(spec, text, err);
         snprintf(value->s, sizeof value->s, "%s", text);
         return 0;

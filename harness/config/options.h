@@ -17,14 +17,15 @@
 enum opt_type { OPT_INT, OPT_FLOAT, OPT_BOOL, OPT_STRING, OPT_INT_LIST };
 
 #define OPT_LIST_MAX 64
-#define OPT_STRING_MAX 64
+#define OPT_STRING_MAX 512
 #define OPT_SET_MAX 32
 
 typedef struct opt_spec {
     const char *name;
     enum opt_type type;
     const char *default_value; /* text as it would appear in YAML: "128", "0.1", "true", "[]" */
-    double min, max;           /* bounds for INT, FLOAT and each element of INT_LIST */
+    double min, max;           /* bounds for INT, FLOAT and each element of INT_LIST;
+                                * for STRING, max > 0 is the longest length allowed */
     const char *choices;       /* OPT_STRING: "a|b|c", or NULL for any string. INT and
                                 * FLOAT: NULL for closed bounds [min, max], or "(]", "[)"
                                 * or "()" to exclude an end */

@@ -18,8 +18,12 @@
  * A requested length (length-generalisation protocol) is ignored: the lengths come
  * from the filter. The label is computed while the tree is built, from a histogram of
  * each operator's argument values, independently of listops_evaluate, so tests can
- * check one against the other. */
+ * check one against the other.
+ *
+ * With `data_dir` set, the examples are instead the rows of the released files
+ * (listops_data.c), cut at max_length − 1 tokens; the generator options are unused. */
 #include "tasks/lra/listops.h"
+#include "tasks/lra/listops_data.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -39,6 +43,8 @@ static const opt_spec listops_options[] = {
     {"max_length", OPT_INT, "2000", 2, 1000000, NULL, "keep expressions shorter than this"},
     {"max_depth", OPT_INT, "10", 1, DEPTH_MAX, NULL, "deepest nesting of the expression tree"},
     {"max_args", OPT_INT, "10", 2, 64, NULL, "most arguments of one operator"},
+    {"data_dir", OPT_STRING, "", 0, 0, NULL,
+     "read the released listops-1000/basic_{train,val,test}.tsv from this directory instead of generating"},
 };
 
 static const char *const listops_token_names[LISTOPS_VOCAB] = {
@@ -48,6 +54,7 @@ static const char *const listops_token_names[LISTOPS_VOCAB] = {
 
 typedef struct listops_state {
     int min_length, max_length, max_depth, max_args;
+    listops_data *data; /* the released files, or NULL to generate */
 } listops_state;
 
 /* One open operator while a tree is built: where its opening token goes and how many
@@ -145,12 +152,14 @@ static int listops_init(void **state, const opt_set *options, task_info *info,
         .max_depth = (int)opt_int(options, "max_depth"),
         .max_args = (int)opt_int(options, "max_args"),
     };
-    if (s.max_length <= s.min_length + 1)
+    const char *data_dir = opt_string(options, "data_dir");
+    if (data_dir[0] && listops_data_load(&s.data, data_dir, s.max_length - 1, err) != 0) return -1;
+    if (!s.data && s.max_length <= s.min_length + 1)
         return error_set(err, EXIT_USAGE,
                          "task.max_length: must exceed task.min_length + 1 (got %d and %d)",
                          s.max_length, s.min_length);
     int64_t longest = longest_tree(s.max_depth, s.max_args);
-    if (longest <= s.min_length)
+    if (!s.data && longest <= s.min_length)
         return error_set(err, EXIT_USAGE,
                          "task.min_length: expressions with task.max_depth %d and "
                          "task.max_args %d have at most %lld tokens (got min_length %d)",
@@ -169,7 +178,7 @@ static int listops_init(void **state, const opt_set *options, task_info *info,
         .output = TASK_OUTPUT_CLASS,
         .token_names = listops_token_names,
         .level = "",
-        .version = "1",
+        .version = s.data ? "released-tsv" : "1",
     };
     return 0;
 }
@@ -178,6 +187,7 @@ static int listops_example(const void *state, const example_request *request, ex
                            error_info *err) {
     const listops_state *s = state;
     CHECK(request->index >= 0);
+    if (s->data) return listops_data_example(s->data, request->split, request->index, out, err);
     rng r;
     rng_seed(&r, rng_key(request->seed, (uint64_t)request->split, (uint64_t)request->index, 0));
     for (int attempt = 0; attempt < ATTEMPTS_MAX; attempt++) {
@@ -198,7 +208,10 @@ static int listops_example(const void *state, const example_request *request, ex
                      s->min_length, s->max_length, ATTEMPTS_MAX, s->max_depth, s->max_args);
 }
 
-static void listops_free(void *state) { free(state); }
+static void listops_free(void *state) {
+    listops_data_free(((listops_state *)state)->data);
+    free(state);
+}
 
 int listops_evaluate(const int32_t *tokens, int length) {
     if (length <= 0) return -1;

@@ -1,10 +1,14 @@
 /* test_data.c — `attnbench data` end to end: a header and one TSV row per example,
  * each row's length equal to its number of symbols, rows reproducible and addressable
  * alone (--start), splits different, and bad arguments exit 2 with one line naming the
- * value at fault. */
+ * value at fault. Then ListOps from files in the released layout: `data` prints them,
+ * a run trains on them, and a config asking for more examples than a file holds exits
+ * 2 naming the file before anything is recorded. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "testing.h"
 
@@ -43,6 +47,40 @@ static bool row_consistent(const char *line, long expected_index) {
     return symbols == atol(length) && atoi(target) >= 0 && atoi(target) <= 9;
 }
 
+static void write_file(const char *dir, const char *name, const char *text) {
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    if (!f) abort();
+    fputs(text, f);
+    fclose(f);
+}
+
+static void check_released_files(void) {
+    char dir[600], db[700];
+    snprintf(dir, sizeof dir, "%s/listops-1000", test_temp_dir());
+    snprintf(db, sizeof db, "%s/runs.sqlite", test_temp_dir());
+    mkdir(dir, 0700);
+    const char *rows = "Source\tTarget\n( ( [MAX 2 ) 9 ) ]\t9\n( ( [MIN 4 ) 6 ) ]\t4\n( ( [SM 3 ) 8 ) ]\t1\n";
+    write_file(dir, "basic_train.tsv", rows);
+    write_file(dir, "basic_val.tsv", rows);
+    write_file(dir, "basic_test.tsv", rows);
+    test_check(run("data lra/listops data_dir=%s --count 2", dir) == 0 && strstr(output, "0\t4\t9\t[MAX 2 9 ]") &&
+                   strstr(output, "1\t4\t4\t[MIN 4 6 ]"),
+               "data prints the rows of the released file", "%s", output);
+    const char *common = "task.name=lra/listops task.eval_examples=2 task.test_examples=3 model.layers=1 "
+                         "model.dim=8 model.heads=2 model.mlp_dim=8 train.steps=2 train.batch_size=2 "
+                         "train.threads=1";
+    char config[700];
+    snprintf(config, sizeof config, "%s/empty.yaml", test_temp_dir());
+    write_file(test_temp_dir(), "empty.yaml", "name: released\n");
+    test_check(run("run %s --db %s --quiet %s task.data_dir=%s task.train_examples=5", config, db, common, dir) == 2 &&
+                   strstr(output, "basic_train.tsv has 3 examples") && access(db, F_OK) != 0,
+               "asking for more examples than the file has: exit 2 naming it, nothing recorded", "%s", output);
+    test_check(run("run %s --db %s --quiet %s task.data_dir=%s task.train_examples=3", config, db, common, dir) == 0,
+               "a run trains on the released files", "%s", output);
+}
+
 int main(void) {
     test_check(run("data lra/listops --count 5 min_length=10 max_length=40") == 0 && count_lines() == 6,
                "five examples and a header", "%s", output);
@@ -68,5 +106,6 @@ int main(void) {
                    "bad arguments exit 2 with one line", "%s: %s", bad[i], output);
     test_check(run("data --help") == 0 && strstr(output, "usage: attnbench data"), "--help prints the usage", "%s",
                output);
+    check_released_files();
     return test_finish("test_data");
 }

@@ -208,6 +208,16 @@ static void test_limits(void) {
     snprintf(yaml + used, sizeof yaml - (size_t)used, "]\n");
     expect_error("too many sweep values", yaml, strlen(yaml), NULL, 0,
                  "bad.yaml:4:134: sweep.train.seed: more than 32 values");
+
+    /* Text fields are bounded by their own storage, not by the longest option string. */
+    char long_name[101];
+    memset(long_name, 'n', 100);
+    long_name[100] = '\0';
+    snprintf(yaml, sizeof yaml, "name: %s\n" TASK, long_name);
+    char expected[300];
+    snprintf(expected, sizeof expected, "bad.yaml:1:7: name: expected a string of at most 63 characters, got \"%.80s...\"",
+             long_name);
+    expect_error("a 100-character name", yaml, strlen(yaml), NULL, 0, expected);
 }
 
 static void test_file(void) {
@@ -335,9 +345,13 @@ static void listops_options_json(char *out, size_t size, const char *set_name, l
     opt_set_defaults(&set, listops->options, listops->n_options);
     out[0] = '\0';
     for (int i = 0; i < set.n; i++) {
-        long long value =
-            strcmp(set.values[i].spec->name, set_name) == 0 ? set_value : (long long)set.values[i].i;
-        snprintf(out + strlen(out), size - strlen(out), ",\"%s\":%lld", set.values[i].spec->name, value);
+        const opt_value *v = &set.values[i];
+        if (v->spec->type == OPT_STRING) {
+            snprintf(out + strlen(out), size - strlen(out), ",\"%s\":\"%s\"", v->spec->name, v->s);
+            continue;
+        }
+        long long value = strcmp(v->spec->name, set_name) == 0 ? set_value : (long long)v->i;
+        snprintf(out + strlen(out), size - strlen(out), ",\"%s\":%lld", v->spec->name, value);
     }
 }
 

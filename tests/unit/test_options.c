@@ -65,7 +65,7 @@ static void test_describe(void) {
         {"open", "a number in (-1, 1)"},
         {"causal", "true or false"},
         {"mode", "one of a|bb|c"},
-        {"path", "a string of at most 63 characters"},
+        {"path", "a string of at most 511 characters"},
         {"lengths", "a list of integers in [0, 5]"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -119,11 +119,11 @@ static void test_parse(void) {
     expect_error("mode", "b", "expected one of a|bb|c, got \"b\"");
     expect_error("mode", "a|bb", "expected one of a|bb|c, got \"a|bb\"");
     expect_ok("path", "data/\"quoted\"", "\"data/\\\"quoted\\\"\"");
-    char long_text[101];
-    memset(long_text, 'x', 100);
-    long_text[100] = '\0';
+    char long_text[601];
+    memset(long_text, 'x', 600);
+    long_text[600] = '\0';
     char message[256];
-    snprintf(message, sizeof message, "expected a string of at most 63 characters, got \"%.80s...\"",
+    snprintf(message, sizeof message, "expected a string of at most 511 characters, got \"%.80s...\"",
              long_text);
     expect_error("path", long_text, message);
 
