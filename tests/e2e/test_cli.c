@@ -18,13 +18,6 @@ static char db[512], cfg_path[512];
 
 #define run(...) test_attnbench(output, sizeof output, __VA_ARGS__)
 
-static void write_file(const char *path, const char *text) {
-    FILE *f = fopen(path, "w");
-    if (!f) abort();
-    fputs(text, f);
-    fclose(f);
-}
-
 static const char tiny_config[] =
     "name: tiny\n"
     "task:\n"
@@ -76,7 +69,7 @@ static void test_run_and_read_back(void) {
 static void test_bad_input(void) {
     char bad[600];
     snprintf(bad, sizeof bad, "%s/bad.yaml", test_temp_dir());
-    write_file(bad, "task:\n  name: lra/listops\nmodel:\n  hedas: 4\n");
+    test_write_file(NULL, bad, "task:\n  name: lra/listops\nmodel:\n  hedas: 4\n");
     const int before = count_rows("SELECT count(*) FROM run");
     test_check(run("run %s --db %s", bad, db) == 2, "unknown key exits 2", "%s", output);
     test_check(strstr(output, "bad.yaml:4:3: model.hedas: unknown key") != NULL, "the error names file:line:col and key",
@@ -95,7 +88,7 @@ static void test_bad_input(void) {
 static void test_foreign_database(void) {
     char foreign[600];
     snprintf(foreign, sizeof foreign, "%s/foreign.sqlite", test_temp_dir());
-    write_file(foreign, "these are somebody else's notes\n");
+    test_write_file(NULL, foreign, "these are somebody else's notes\n");
     test_check(run("run %s --db %s --quiet", cfg_path, foreign) == 1, "a foreign database exits 1", "%s", output);
     test_check(strstr(output, foreign) != NULL, "the error names the file", "%s", output);
     FILE *f = fopen(foreign, "r");
@@ -160,7 +153,7 @@ static void test_help(void) {
 int main(void) {
     snprintf(db, sizeof db, "%s/results.sqlite", test_temp_dir());
     snprintf(cfg_path, sizeof cfg_path, "%s/tiny.yaml", test_temp_dir());
-    write_file(cfg_path, tiny_config);
+    test_write_file(NULL, cfg_path, tiny_config);
     test_run_and_read_back();
     test_bad_input();
     test_foreign_database();

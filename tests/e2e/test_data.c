@@ -47,24 +47,15 @@ static bool row_consistent(const char *line, long expected_index) {
     return symbols == atol(length) && atoi(target) >= 0 && atoi(target) <= 9;
 }
 
-static void write_file(const char *dir, const char *name, const char *text) {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (!f) abort();
-    fputs(text, f);
-    fclose(f);
-}
-
 static void check_released_files(void) {
     char dir[600], db[700];
     snprintf(dir, sizeof dir, "%s/listops-1000", test_temp_dir());
     snprintf(db, sizeof db, "%s/runs.sqlite", test_temp_dir());
     mkdir(dir, 0700);
     const char *rows = "Source\tTarget\n( ( [MAX 2 ) 9 ) ]\t9\n( ( [MIN 4 ) 6 ) ]\t4\n( ( [SM 3 ) 8 ) ]\t1\n";
-    write_file(dir, "basic_train.tsv", rows);
-    write_file(dir, "basic_val.tsv", rows);
-    write_file(dir, "basic_test.tsv", rows);
+    test_write_file(dir, "basic_train.tsv", rows);
+    test_write_file(dir, "basic_val.tsv", rows);
+    test_write_file(dir, "basic_test.tsv", rows);
     test_check(run("data lra/listops data_dir=%s --count 2", dir) == 0 && strstr(output, "0\t4\t9\t[MAX 2 9 ]") &&
                    strstr(output, "1\t4\t4\t[MIN 4 6 ]"),
                "data prints the rows of the released file", "%s", output);
@@ -73,7 +64,7 @@ static void check_released_files(void) {
                          "train.threads=1";
     char config[700];
     snprintf(config, sizeof config, "%s/empty.yaml", test_temp_dir());
-    write_file(test_temp_dir(), "empty.yaml", "name: released\n");
+    test_write_file(test_temp_dir(), "empty.yaml", "name: released\n");
     test_check(run("run %s --db %s --quiet %s task.data_dir=%s task.train_examples=5", config, db, common, dir) == 2 &&
                    strstr(output, "basic_train.tsv has 3 examples") && access(db, F_OK) != 0,
                "asking for more examples than the file has: exit 2 naming it, nothing recorded", "%s", output);

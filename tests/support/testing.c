@@ -85,6 +85,14 @@ int test_run_command(const char *command, char *out, size_t size) {
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+void test_write_file(const char *dir, const char *name, const char *text) {
+    char path[4096];
+    if (dir) snprintf(path, sizeof path, "%s/%s", dir, name);
+    else snprintf(path, sizeof path, "%s", name);
+    FILE *f = fopen(path, "w");
+    if (!f || fputs(text, f) < 0 || fclose(f) != 0) abort();
+}
+
 int test_attnbench(char *out, size_t size, const char *fmt, ...) {
     char args[4096], command[8192];
     va_list ap;

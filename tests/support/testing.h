@@ -28,6 +28,8 @@ int test_attnbench(char *out, size_t size, const char *fmt, ...) __attribute__((
 /* Path of the attnbench binary under test ($ATTNBENCH_BIN) and of the source tree. */
 const char *test_binary(void);
 const char *test_source_dir(void);
+/* Write text to dir/name (dir NULL: name is the whole path); aborts on failure. */
+void test_write_file(const char *dir, const char *name, const char *text);
 /* A fresh temporary directory (mkdtemp) whose path stays valid until exit. */
 const char *test_temp_dir(void);
 

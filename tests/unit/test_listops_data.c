@@ -11,20 +11,11 @@
 #include "tasks/task.h"
 #include "testing.h"
 
-static void write_file(const char *dir, const char *name, const char *text) {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (!f) abort();
-    fputs(text, f);
-    fclose(f);
-}
-
 static void write_release(const char *dir, const char *train) {
     mkdir(dir, 0700);
-    write_file(dir, "basic_train.tsv", train);
-    write_file(dir, "basic_val.tsv", "Source\tTarget\n( ( [MIN 4 ) 6 ) ]\t4\n");
-    write_file(dir, "basic_test.tsv", "Source\tTarget\n7\t7\n");
+    test_write_file(dir, "basic_train.tsv", train);
+    test_write_file(dir, "basic_val.tsv", "Source\tTarget\n( ( [MIN 4 ) 6 ) ]\t4\n");
+    test_write_file(dir, "basic_test.tsv", "Source\tTarget\n7\t7\n");
 }
 
 /* init with data_dir (and max_length); returns the init status, err filled. */
