@@ -5,6 +5,7 @@
  * 2 usage or config error. */
 #include "cli/cli.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +58,15 @@ const char *cli_database_path(const char *flag_value) {
     const char *env = getenv("ATTNBENCH_DB");
     if (env && *env) return env;
     return STORE_DEFAULT_PATH;
+}
+
+bool cli_parse_integer(const char *text, long long min, long long max, long long *out) {
+    char *end;
+    errno = 0;
+    const long long value = strtoll(text, &end, 10);
+    if (errno || end == text || *end || value < min || value > max) return false;
+    *out = value;
+    return true;
 }
 
 bool cli_wants_help(int argc, char **argv) {

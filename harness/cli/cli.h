@@ -28,6 +28,8 @@ int cmd_data(int argc, char **argv);
 const char *cli_database_path(const char *flag_value);
 /* True when argv holds -h or --help. */
 bool cli_wants_help(int argc, char **argv);
+/* A whole decimal integer in [min, max] from a flag's text; false if it is not one. */
+bool cli_parse_integer(const char *text, long long min, long long max, long long *out);
 /* Print "attnbench: <message>" on stderr and return status (for `return cli_fail(...)`). */
 int cli_fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

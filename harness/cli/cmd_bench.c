@@ -74,19 +74,10 @@ typedef struct length_span {
     double memory_short, memory_long; /* peak RSS bytes per token */
 } length_span;
 
-static bool parse_long(const char *text, long min, long max, long *out) {
-    char *end;
-    errno = 0;
-    const long value = strtol(text, &end, 10);
-    if (errno || end == text || *end || value < min || value > max) return false;
-    *out = value;
-    return true;
-}
-
-static int parse_int_flag(const char *flag, const char *text, long min, long max, int *out) {
-    long value;
-    if (!parse_long(text, min, max, &value))
-        return cli_fail(EXIT_USAGE, "bench: %s: expected an integer in [%ld, %ld], got \"%s\"", flag, min, max,
+static int parse_int_flag(const char *flag, const char *text, long long min, long long max, int *out) {
+    long long value;
+    if (!cli_parse_integer(text, min, max, &value))
+        return cli_fail(EXIT_USAGE, "bench: %s: expected an integer in [%lld, %lld], got \"%s\"", flag, min, max,
                         text);
     *out = (int)value;
     return EXIT_OK;
@@ -139,8 +130,8 @@ static int parse_lengths(const char *text, bench_args *a) {
     int status = split_list("--lengths", text, items, MAX_LENGTHS, &a->n_lengths);
     if (status != EXIT_OK) return status;
     for (int i = 0; i < a->n_lengths; i++) {
-        long value;
-        if (!parse_long(items[i], 2, MAX_LENGTH, &value))
+        long long value;
+        if (!cli_parse_integer(items[i], 2, MAX_LENGTH, &value))
             return cli_fail(EXIT_USAGE, "bench: --lengths: \"%s\" is not a length (expected an integer in [2, %d])",
                             items[i], MAX_LENGTH);
         a->lengths[i] = (int)value;

@@ -6,7 +6,7 @@
  * column). Task options are given as option=value, exactly as under task: in a
  * config. Tabs, newlines and backslashes inside symbols are escaped, so every row is
  * one line of TSV. */
-#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,12 +34,8 @@ typedef struct data_args {
 } data_args;
 
 static int parse_number(const char *flag, const char *text, long long min, long long *out) {
-    char *end;
-    errno = 0;
-    const long long value = strtoll(text, &end, 10);
-    if (errno || end == text || *end || value < min)
+    if (!cli_parse_integer(text, min, LLONG_MAX, out))
         return cli_fail(EXIT_USAGE, "data: %s expects an integer ≥ %lld, got \"%s\"", flag, min, text);
-    *out = value;
     return EXIT_OK;
 }
 

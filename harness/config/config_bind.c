@@ -144,15 +144,10 @@ static int bind_section(const binder *b, const ytree_node *map, const config_sec
                         const opt_spec *extra, int n_extra, opt_set *extra_set, const ytree_node **given) {
     CHECK(section->n_fields <= FIELDS_MAX);
     for (int i = 0; i < section->n_fields; i++) {
-        const config_field *field = &section->fields[i];
         given[i] = NULL;
-        CHECK(find_spec(extra, n_extra, field->spec.name) < 0); /* a plug-in option hides no field */
-        if (field->store == STORE_NONE || field->registry || !field->spec.default_value) continue;
-        opt_value value;
-        error_info err = {0};
-        CHECK(opt_parse_scalar(&value, &field->spec, field->spec.default_value, &err) == 0);
-        config_field_store(field, base, &value);
+        CHECK(find_spec(extra, n_extra, section->fields[i].spec.name) < 0); /* a plug-in option hides no field */
     }
+    config_section_defaults(section, base);
     if (extra_set) opt_set_defaults(extra_set, extra, n_extra);
     if (!map) return 0;
     for (int k = 0; k + 1 < map->n; k += 2) {

@@ -234,3 +234,14 @@ const char *config_schedule_name(enum lr_schedule schedule) {
     CHECK((unsigned)schedule < sizeof schedule_names / sizeof schedule_names[0]);
     return schedule_names[schedule];
 }
+
+void config_section_defaults(const config_section *section, void *base) {
+    for (int i = 0; i < section->n_fields; i++) {
+        const config_field *field = &section->fields[i];
+        if (field->store == STORE_NONE || field->registry || !field->spec.default_value) continue;
+        opt_value value;
+        error_info err = {0};
+        CHECK(opt_parse_scalar(&value, &field->spec, field->spec.default_value, &err) == 0);
+        config_field_store(field, base, &value);
+    }
+}

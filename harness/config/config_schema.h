@@ -50,6 +50,9 @@ extern const config_section config_train_section;     /* train_config */
 
 /* The field called name, or NULL. */
 const config_field *config_field_find(const config_section *section, const char *name);
+/* Store the default of every field of section that has one into base (a struct of
+ * the section's type); registry fields and required ones are left alone. */
+void config_section_defaults(const config_section *section, void *base);
 /* Write a parsed value into the section struct at base. */
 void config_field_store(const config_field *field, void *base, const opt_value *value);
 /* Append the field's value in the section struct at base as JSON. */

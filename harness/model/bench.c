@@ -62,15 +62,7 @@ void bench_model_config(model_config *config, const char *mechanism) {
 /* The train section's defaults, as a config without a train section would have them. */
 static void train_defaults(train_config *train) {
     memset(train, 0, sizeof *train);
-    const config_section *section = &config_train_section;
-    for (int i = 0; i < section->n_fields; i++) {
-        const config_field *field = &section->fields[i];
-        if (field->store == STORE_NONE || !field->spec.default_value) continue;
-        opt_value value;
-        error_info err = {0};
-        CHECK(opt_parse_scalar(&value, &field->spec, field->spec.default_value, &err) == 0);
-        config_field_store(field, train, &value);
-    }
+    config_section_defaults(&config_train_section, train);
 }
 
 /* A task with nothing behind it: the shape of a batch of T tokens, CLS included. */
