@@ -6,6 +6,9 @@
  *                 x'   = xmid + dropout(fc2(dropout(gelu(fc1(LN2(xmid))))))
  *   rows = pool(LNf(x_L))      CLS row, masked mean, or the last n_outputs positions
  *   logits = head2(relu(head1(rows)))
+ * Pair tasks (two-tower retrieval) encode the two documents of each example as two
+ * sequences of the same batch with the same weights, pool each, and the head reads
+ * [u, v, u·v, u−v] per example.
  * Padded positions flow through the per-token layers but are never attended to and
  * never pooled, so they receive zero gradient and change no real output.
  * Every buffer is carved from four allocations made here: parameters, gradients,
@@ -51,8 +54,9 @@ struct model {
     model_config config;
     task_info task;
     int L, C, NH, hs, M, H, K, P; /* layers, dim, heads, head size, mlp, head mlp, classes, inputs */
-    int max_batch, max_tokens, max_rows;
-    bool cls;
+    int max_batch, max_tokens, max_rows; /* sequences (2 per example for pairs), tokens, head rows */
+    int head_in;                          /* width of a head row: C, or 4C for pairs */
+    bool cls, pair;
 
     const mechanism_ops *mechanism;
     void *mechanism_state;
@@ -73,7 +77,8 @@ struct model {
 
     real *sinusoid;               /* (max_tokens, C) */
     real *lnf, *lnf_mean, *lnf_rstd;
-    real *rows, *h1, *h1r, *logits, *probs, *losses; /* (R, C) (R, H) (R, H) (R, K) (R, K) (R) */
+    real *pooled, *dpooled;       /* (max_batch, C) one pooled row per sequence, for pairs */
+    real *rows, *h1, *h1r, *logits, *probs, *losses; /* (R, head_in) (R, H) (R, H) (R, K) (R, K) (R) */
     int32_t *row_targets, *row_position; /* (R) target and b·T + t of each row */
     uint8_t *row_scored;
     real *row_scale;
@@ -122,7 +127,7 @@ static void layout_params(model *m) {
     }
     m->lnf_w = add_tensor(m, "final_ln.weight", C, false);
     m->lnf_b = add_tensor(m, "final_ln.bias", C, false);
-    m->head1_w = add_tensor(m, "head.fc1.weight", C * (size_t)m->H, true);
+    m->head1_w = add_tensor(m, "head.fc1.weight", (size_t)m->head_in * m->H, true);
     m->head1_b = add_tensor(m, "head.fc1.bias", (size_t)m->H, false);
     m->head2_w = add_tensor(m, "head.fc2.weight", (size_t)m->H * m->K, true);
     m->head2_b = add_tensor(m, "head.fc2.bias", (size_t)m->K, false);
@@ -161,7 +166,9 @@ static size_t layout_activations(model *m, real *base) {
     CARVE(m->lnf, N * C);
     CARVE(m->lnf_mean, N);
     CARVE(m->lnf_rstd, N);
-    CARVE(m->rows, R * C);
+    CARVE(m->pooled, m->pair ? (size_t)m->max_batch * C : 0);
+    CARVE(m->dpooled, m->pair ? (size_t)m->max_batch * C : 0);
+    CARVE(m->rows, R * m->head_in);
     CARVE(m->h1, R * m->H);
     CARVE(m->h1r, R * m->H);
     CARVE(m->logits, R * m->K);
@@ -177,7 +184,7 @@ static size_t layout_activations(model *m, real *base) {
     CARVE(m->dmerged, N * C);
     CARVE(m->dm1, N * M);
     CARVE(m->dm2, N * M);
-    CARVE(m->drows, R * C);
+    CARVE(m->drows, R * m->head_in);
     CARVE(m->dh1, R * m->H);
     CARVE(m->dh1r, R * m->H);
     CARVE(m->dlogits, R * m->K);
@@ -222,7 +229,7 @@ static void init_params(model *m, uint64_t seed) {
         fill_uniform(p + o->fc2_w, M * C, sqrt(6.0 / (double)(C + M)), &r);
     }
     fill_value(p + m->lnf_w, C, 1);
-    fill_uniform(p + m->head1_w, C * m->H, sqrt(6.0 / (double)(C + m->H)), &r);
+    fill_uniform(p + m->head1_w, (size_t)m->head_in * m->H, sqrt(6.0 / (double)(m->head_in + m->H)), &r);
     fill_uniform(p + m->head2_w, (size_t)m->H * m->K, sqrt(6.0 / (double)(m->H + m->K)), &r);
 }
 
@@ -241,16 +248,14 @@ static int check_memory(const model *m, error_info *err) {
         return error_set(err, EXIT_USAGE,
                          "model: needs %.1f GB for train.batch_size %d × %d tokens (model.dim %d, model.mlp_dim %d, "
                          "model.layers %d), more than this machine's %.1f GB",
-                         needed / 1e9, m->max_batch, m->max_tokens, m->C, m->M, m->L, physical / 1e9);
+                         needed / 1e9, m->pair ? m->max_batch / 2 : m->max_batch, m->max_tokens, m->C, m->M,
+                         m->L, physical / 1e9);
     return 0;
 }
 
 int model_create(model **out, const model_config *config, const task_info *task, int max_batch,
                  uint64_t seed, error_info *err) {
     *out = NULL;
-    if (task->output == TASK_OUTPUT_PAIR)
-        return error_set(err, EXIT_USAGE,
-                         "task: output kind 'pair' needs the two-tower model, which this build does not have");
     if (config->layers > MAX_LAYERS)
         return error_set(err, EXIT_USAGE, "model.layers: at most %d, got %d", MAX_LAYERS, config->layers);
     const mechanism_ops *mechanism = mechanism_find(config->attention.kind);
@@ -268,7 +273,9 @@ int model_create(model **out, const model_config *config, const task_info *task,
     m->H = config->head_mlp_dim;
     m->K = task->n_classes;
     m->cls = config->pooling == POOLING_CLS && task->output != TASK_OUTPUT_SEQUENCE;
-    m->max_batch = max_batch;
+    m->pair = task->output == TASK_OUTPUT_PAIR;
+    m->head_in = m->pair ? 4 * m->C : m->C;
+    m->max_batch = max_batch * (m->pair ? 2 : 1);
     m->max_tokens = task->max_length + (m->cls ? 1 : 0);
     m->max_rows = max_batch * (task->output == TASK_OUTPUT_SEQUENCE ? task->max_outputs : 1);
     m->mechanism = mechanism;
@@ -278,7 +285,7 @@ int model_create(model **out, const model_config *config, const task_info *task,
         free(m);
         return -1;
     }
-    m->attn_sizes = mechanism->sizes(m->mechanism_state, (attention_shape){max_batch, m->NH, m->max_tokens, m->hs});
+    m->attn_sizes = mechanism->sizes(m->mechanism_state, (attention_shape){m->max_batch, m->NH, m->max_tokens, m->hs});
 
     m->tensor_capacity = 16 + 13 * m->L;
     m->tensors = checked_calloc((size_t)m->tensor_capacity, sizeof *m->tensors);
@@ -420,12 +427,15 @@ static void gather_rows(model *m, const model_batch *batch) {
             }
         }
     } else {
+        real *pooled = m->pair ? m->pooled : m->rows;
         if (m->cls)
             for (int b = 0; b < B; b++)
-                memcpy(m->rows + (size_t)b * C, m->lnf + (size_t)b * T * C, sizeof(real) * C);
+                memcpy(pooled + (size_t)b * C, m->lnf + (size_t)b * T * C, sizeof(real) * C);
         else
-            meanpool_forward(m->rows, m->lnf, batch->lengths, B, T, C);
-        for (int b = 0; b < B; b++, r++) {
+            meanpool_forward(pooled, m->lnf, batch->lengths, B, T, C);
+        const int examples = m->pair ? B / 2 : B;
+        if (m->pair) pair_features_forward(m->rows, m->pooled, examples, C);
+        for (int b = 0; b < examples; b++, r++) {
             m->row_position[r] = b * T;
             m->row_targets[r] = batch->targets[b * max_out];
             m->row_scored[r] = batch->target_mask[b * max_out];
@@ -438,6 +448,7 @@ void model_forward(model *m, const model_batch *batch, bool training, int64_t st
                    uint64_t dropout_seed, model_stats *stats) {
     const int B = batch->B, T = batch->T, C = m->C, M = m->M;
     CHECK(B >= 1 && B <= m->max_batch && T >= 1 && T <= m->max_tokens);
+    CHECK(!m->pair || B % 2 == 0);
     const size_t N = (size_t)B * T;
     const real p = training ? (real)m->config.dropout : 0;
     const real *w = m->params;
@@ -474,7 +485,7 @@ void model_forward(model *m, const model_batch *batch, bool training, int64_t st
     layernorm_forward(m->lnf, m->lnf_mean, m->lnf_rstd, m->acts[m->L].x, w + m->lnf_w, w + m->lnf_b, (int)N, C);
     gather_rows(m, batch);
     const int R = m->n_rows;
-    linear_forward(m->h1, m->rows, w + m->head1_w, w + m->head1_b, R, C, m->H);
+    linear_forward(m->h1, m->rows, w + m->head1_w, w + m->head1_b, R, m->head_in, m->H);
     relu_forward(m->h1r, m->h1, (size_t)R * m->H);
     linear_forward(m->logits, m->h1r, w + m->head2_w, w + m->head2_b, R, m->H, m->K);
     crossentropy_forward(m->losses, m->probs, m->logits, m->row_targets, R, m->K);
@@ -497,6 +508,12 @@ void model_forward(model *m, const model_batch *batch, bool training, int64_t st
     if (stats) *stats = s;
 }
 
+const real *model_head_inputs(const model *m, int *rows, int *width) {
+    *rows = m->n_rows;
+    *width = m->head_in;
+    return m->rows;
+}
+
 const real *model_logits(const model *m, int *rows) {
     if (rows) *rows = m->n_rows;
     return m->logits;
@@ -512,12 +529,23 @@ void model_backward(model *m, const model_batch *batch, int64_t step, uint64_t d
     model_backward_from_logits(m, batch, step, dropout_seed, m->dlogits);
 }
 
-/* Route the gradient of the pooled rows back onto the final LayerNorm's output. */
+/* Route the gradient of the head's rows back onto the final LayerNorm's output. */
 static void scatter_rows(model *m, const model_batch *batch) {
-    const int C = m->C;
-    memset(m->dln, 0, sizeof(real) * (size_t)batch->B * batch->T * C);
-    if (m->task.output != TASK_OUTPUT_SEQUENCE && !m->cls) {
-        meanpool_backward(m->dln, m->drows, batch->lengths, batch->B, batch->T, C);
+    const int B = batch->B, T = batch->T, C = m->C;
+    memset(m->dln, 0, sizeof(real) * (size_t)B * T * C);
+    if (m->task.output != TASK_OUTPUT_SEQUENCE) {
+        const real *dpooled = m->drows;
+        if (m->pair) {
+            memset(m->dpooled, 0, sizeof(real) * (size_t)B * C);
+            pair_features_backward(m->dpooled, m->drows, m->pooled, B / 2, C);
+            dpooled = m->dpooled;
+        }
+        if (!m->cls) {
+            meanpool_backward(m->dln, dpooled, batch->lengths, B, T, C);
+            return;
+        }
+        for (int b = 0; b < B; b++)
+            for (int c = 0; c < C; c++) m->dln[(size_t)b * T * C + c] += dpooled[(size_t)b * C + c];
         return;
     }
     for (int r = 0; r < m->n_rows; r++) {
@@ -539,8 +567,9 @@ void model_backward_from_logits(model *m, const model_batch *batch, int64_t step
     linear_backward(m->dh1r, g + m->head2_w, g + m->head2_b, dlogits, m->h1r, w + m->head2_w, R, m->H, m->K);
     memset(m->dh1, 0, sizeof(real) * (size_t)R * m->H);
     relu_backward(m->dh1, m->h1, m->dh1r, (size_t)R * m->H);
-    memset(m->drows, 0, sizeof(real) * (size_t)R * C);
-    linear_backward(m->drows, g + m->head1_w, g + m->head1_b, m->dh1, m->rows, w + m->head1_w, R, C, m->H);
+    memset(m->drows, 0, sizeof(real) * (size_t)R * m->head_in);
+    linear_backward(m->drows, g + m->head1_w, g + m->head1_b, m->dh1, m->rows, w + m->head1_w, R, m->head_in,
+                    m->H);
     scatter_rows(m, batch);
     memset(m->dx, 0, sizeof(real) * N * C);
     layernorm_backward(m->dx, g + m->lnf_w, g + m->lnf_b, m->dln, m->acts[m->L].x, w + m->lnf_w, m->lnf_mean,

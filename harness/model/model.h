@@ -21,14 +21,16 @@
 typedef struct model model;
 
 /* A batch as the model consumes it; tokens already carry the CLS token at position 0
- * when pooling is cls (see batch.h). */
+ * when pooling is cls (see batch.h). For pair tasks the B sequences are the first
+ * documents of B/2 examples followed by their second documents, and the targets,
+ * masks and output counts are per example (B/2 of them). */
 typedef struct model_batch {
-    int B, T;              /* examples, padded tokens (≤ the model's maximum) */
+    int B, T;              /* sequences, padded tokens (≤ the model's maximum) */
     int32_t *tokens;       /* (B, T) */
     int32_t *lengths;      /* (B) real tokens, CLS included */
-    int32_t *targets;      /* (B, max_outputs) */
-    uint8_t *target_mask;  /* (B, max_outputs) 1 = scored for accuracy */
-    int32_t *n_outputs;    /* (B) outputs per example (1 for CLASS) */
+    int32_t *targets;      /* (examples, max_outputs) */
+    uint8_t *target_mask;  /* (examples, max_outputs) 1 = scored for accuracy */
+    int32_t *n_outputs;    /* (examples) outputs per example (1 for CLASS) */
 } model_batch;
 
 /* Loss and accuracy counts of one forward pass. */
@@ -46,7 +48,8 @@ typedef struct model_tensor {
     bool decay;       /* weight decay applies (matrices and embeddings) */
 } model_tensor;
 
-/* Build the model for a task, allocating for batches of up to max_batch examples.
+/* Build the model for a task, allocating for batches of up to max_batch examples
+ * (2·max_batch sequences for pair tasks).
  * Parameters are initialised from seed. Errors (bad mechanism options, output kind
  * not supported) are EXIT_USAGE and name the key at fault. */
 int model_create(model **out, const model_config *config, const task_info *task, int max_batch,
@@ -75,6 +78,9 @@ bool model_attention_falls_back(const model *m, int length);
  * evaluation passes the last training step so that it sees what training ended with. */
 void model_forward(model *m, const model_batch *batch, bool training, int64_t step,
                    uint64_t dropout_seed, model_stats *stats);
+/* The rows the head read in the last forward, (rows, width): pooled sequences, or
+ * [u, v, u·v, u−v] per example for pair tasks. For tests. */
+const real *model_head_inputs(const model *m, int *rows, int *width);
 /* The logits of the last forward, (rows, n_classes), rows in batch order. */
 const real *model_logits(const model *m, int *rows);
 /* Backward of the mean cross-entropy of the last forward; adds into the gradients. */

@@ -67,6 +67,12 @@ void crossentropy_backward(real *dlogits, const real *probs, const int32_t *targ
 void meanpool_forward(real *out, const real *inp, const int32_t *lengths, int B, int T, int C);
 void meanpool_backward(real *dinp, const real *dout, const int32_t *lengths, int B, int T, int C);
 
+/* Two-tower interaction: pooled (2E, C) holds the first documents of E pairs and then
+ * their second documents; out (E, 4C) = [u, v, u·v, u−v] per pair. The backward adds
+ * into dpooled (2E, C). */
+void pair_features_forward(real *out, const real *pooled, int E, int C);
+void pair_features_backward(real *dpooled, const real *dout, const real *pooled, int E, int C);
+
 /* AdamW step on n parameters (bias-corrected moments; decoupled weight decay:
  * param −= lr · (m̂ / (√v̂ + eps) + weight_decay · param)). step counts from 1. */
 void adamw_update(real *param, const real *grad, real *m, real *v, size_t n, double lr,

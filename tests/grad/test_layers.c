@@ -612,6 +612,66 @@ static void test_meanpool(int B, int T, int C, const int32_t *lengths) {
     pool_free(&p);
 }
 
+/* ---- pair features ---------------------------------------------------------------- */
+
+typedef struct pair_case {
+    int E, C;
+    real *pooled, *out, *R;
+} pair_case;
+
+static double pair_loss(void *ctx) {
+    pair_case *k = ctx;
+    pair_features_forward(k->out, k->pooled, k->E, k->C);
+    return gradcheck_weighted_sum(k->out, k->R, (size_t)k->E * 4 * k->C);
+}
+
+/* Forward against [u, v, u·v, u−v] written out, gradients by finite differences, and
+ * the swap property: exchanging the two documents of every pair permutes u and v,
+ * keeps u·v and negates u−v, nothing else. */
+static void test_pair_features(int E, int C) {
+    pool p = {0};
+    const size_t n = (size_t)2 * E * C, n_out = (size_t)E * 4 * C;
+    pair_case k = {E, C, pool_reals(&p, n), pool_reals(&p, n_out), pool_reals(&p, n_out)};
+    gradcheck_fill(k.pooled, n, 91, 1.0);
+    gradcheck_fill(k.R, n_out, 92, 1.0);
+    char name[64], what[160];
+    snprintf(name, sizeof name, "pair features E=%d C=%d", E, C);
+    pair_loss(&k);
+    double *direct = calloc(n_out, sizeof *direct);
+    CHECK(direct != NULL);
+    for (int e = 0; e < E; e++)
+        for (int c = 0; c < C; c++) {
+            const double u = k.pooled[(size_t)e * C + c], v = k.pooled[((size_t)E + e) * C + c];
+            double *row = direct + (size_t)e * 4 * C;
+            row[c] = u, row[C + c] = v, row[2 * C + c] = u * v, row[3 * C + c] = u - v;
+        }
+    snprintf(what, sizeof what, "%s forward vs [u, v, u*v, u-v]", name);
+    check_close(what, k.out, direct, n_out, 0);
+    free(direct);
+
+    real *swapped = pool_reals(&p, n), *out_swapped = pool_reals(&p, n_out);
+    memcpy(swapped, k.pooled + (size_t)E * C, sizeof(real) * E * C);
+    memcpy(swapped + (size_t)E * C, k.pooled, sizeof(real) * E * C);
+    pair_features_forward(out_swapped, swapped, E, C);
+    bool only_difference_negated = true;
+    for (int e = 0; e < E; e++)
+        for (int c = 0; c < C; c++) {
+            const real *a = k.out + (size_t)e * 4 * C, *b = out_swapped + (size_t)e * 4 * C;
+            only_difference_negated &= a[c] == b[C + c] && a[C + c] == b[c] && a[2 * C + c] == b[2 * C + c] &&
+                                       a[3 * C + c] == -b[3 * C + c];
+        }
+    snprintf(what, sizeof what, "%s: swapping the documents swaps u and v, keeps u*v, negates u-v", name);
+    test_check(only_difference_negated, what, "a feature changed otherwise");
+
+    real *dpooled = pool_reals(&p, n), *dpooled2 = pool_reals(&p, n);
+    pair_features_backward(dpooled, k.R, k.pooled, E, C);
+    snprintf(what, sizeof what, "%s dpooled", name);
+    gradcheck_compare(what, k.pooled, dpooled, n, pair_loss, &k, grad_eps, grad_tol);
+    for (int call = 0; call < 2; call++) pair_features_backward(dpooled2, k.R, k.pooled, E, C);
+    check_twice(what, dpooled, dpooled2, n, 0);
+    pool_free(&p);
+}
+
 int main(void) {
     test_linear(7, 5, 3, true);
     test_linear(7, 5, 3, false);
@@ -631,5 +691,7 @@ int main(void) {
     test_meanpool(4, 5, 3, lengths);
     static const int32_t wide_lengths[2] = {2, 3};
     test_meanpool(2, 3, 300, wide_lengths);
+    test_pair_features(3, 5);
+    test_pair_features(1, 1);
     return test_finish("test_layers");
 }

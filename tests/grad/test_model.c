@@ -1,9 +1,10 @@
 /* test_model.c — the whole encoder classifier in double precision: finite-difference
  * gradients of every parameter tensor, for the loss Σ logits ⊙ R (so no softmax row
  * hides an error) and for the mean cross-entropy, with CLS and masked-mean pooling,
- * sinusoidal and learned positions, dropout on, a per-position (sequence) head, and
- * padded batches; backward twice = twice the gradient; extra padding changes no
- * logit. */
+ * sinusoidal and learned positions, dropout on, a per-position (sequence) head, the
+ * two-tower pair head, and padded batches; backward twice = twice the gradient; extra
+ * padding changes no logit; swapping a pair's documents changes only the u−v part of
+ * what the head reads. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,8 @@ static const model_case cases[] = {
     {"cls pooling, sinusoidal, dropout", POOLING_CLS, POSITIONAL_SINUSOIDAL, TASK_OUTPUT_CLASS, 2, 8, 2, 12, 0.2, 0.1},
     {"mean pooling, learned positions, one head", POOLING_MEAN, POSITIONAL_LEARNED, TASK_OUTPUT_CLASS, 1, 6, 1, 10, 0, 0},
     {"sequence outputs, three heads, no positions", POOLING_CLS, POSITIONAL_NONE, TASK_OUTPUT_SEQUENCE, 2, 6, 3, 8, 0.1, 0},
+    {"pairs, two towers, cls pooling, dropout", POOLING_CLS, POSITIONAL_SINUSOIDAL, TASK_OUTPUT_PAIR, 2, 6, 2, 8, 0.1, 0.1},
+    {"pairs, two towers, mean pooling", POOLING_MEAN, POSITIONAL_LEARNED, TASK_OUTPUT_PAIR, 1, 4, 1, 6, 0, 0},
 };
 
 enum { B = 3, MAX_LEN = 6, MAX_OUT = 3, K = 3, VOCAB = 7, PAD = 0, CLS = 1 };
@@ -33,30 +36,35 @@ enum { B = 3, MAX_LEN = 6, MAX_OUT = 3, K = 3, VOCAB = 7, PAD = 0, CLS = 1 };
 typedef struct fixture {
     model *m;
     model_batch batch;
-    int32_t tokens[B * (MAX_LEN + 3)], lengths[B], targets[B * MAX_OUT], n_outputs[B];
+    int32_t tokens[2 * B * (MAX_LEN + 3)], lengths[2 * B], targets[B * MAX_OUT], n_outputs[B];
     uint8_t mask[B * MAX_OUT];
     real *weights; /* (rows, K) */
     bool cross_entropy;
 } fixture;
 
-/* Real tokens per example (CLS included when pooling is cls) and a batch padded to T. */
-static void build_batch(fixture *f, const model_case *c, int T) {
-    static const int real_tokens[B] = {6, 3, 1};
-    const bool cls = model_uses_cls(f->m);
-    for (int b = 0; b < B; b++) {
-        f->lengths[b] = real_tokens[b] + (cls ? 1 : 0);
+/* Real tokens per sequence (CLS included when pooling is cls) and a batch padded to T;
+ * pairs have 2B sequences, the second documents after the first, swapped when asked. */
+static void build_batch(fixture *f, const model_case *c, int T, bool swap_pairs) {
+    static const int real_tokens[2 * B] = {6, 3, 1, 2, 5, 4};
+    const bool cls = model_uses_cls(f->m), pair = c->output == TASK_OUTPUT_PAIR;
+    const int sequences = pair ? 2 * B : B;
+    for (int s = 0; s < sequences; s++) {
+        const int src = swap_pairs ? (s + B) % (2 * B) : s; /* which document sits at sequence s */
+        f->lengths[s] = real_tokens[src] + (cls ? 1 : 0);
         for (int t = 0; t < T; t++) {
-            int32_t token = (int32_t)(2 + (b * 7 + t * 3) % (VOCAB - 2));
+            int32_t token = (int32_t)(2 + (src * 7 + t * 3) % (VOCAB - 2));
             if (cls && t == 0) token = CLS;
-            f->tokens[b * T + t] = t < f->lengths[b] ? token : PAD;
+            f->tokens[s * T + t] = t < f->lengths[s] ? token : PAD;
         }
+    }
+    for (int b = 0; b < B; b++) {
         f->n_outputs[b] = c->output == TASK_OUTPUT_SEQUENCE ? (real_tokens[b] < MAX_OUT ? real_tokens[b] : MAX_OUT) : 1;
         for (int k = 0; k < MAX_OUT; k++) {
             f->targets[b * MAX_OUT + k] = (b + 2 * k) % K;
             f->mask[b * MAX_OUT + k] = (uint8_t)((b + k) % 2 == 0);
         }
     }
-    f->batch = (model_batch){B, T, f->tokens, f->lengths, f->targets, f->mask, f->n_outputs};
+    f->batch = (model_batch){sequences, T, f->tokens, f->lengths, f->targets, f->mask, f->n_outputs};
 }
 
 static double loss_of(void *ctx) {
@@ -102,13 +110,13 @@ static void check_all_tensors(fixture *f, const char *label) {
 
 static void check_padding_invariance(fixture *f, const model_case *c) {
     for (int training = 0; training <= 1; training++) {
-        build_batch(f, c, model_uses_cls(f->m) ? MAX_LEN + 1 : MAX_LEN);
+        build_batch(f, c, model_uses_cls(f->m) ? MAX_LEN + 1 : MAX_LEN, false);
         model_forward(f->m, &f->batch, training, 3, 17, NULL);
         int rows;
         const real *logits = model_logits(f->m, &rows);
         real before[B * MAX_OUT * K];
         memcpy(before, logits, sizeof(real) * rows * K);
-        build_batch(f, c, model_max_tokens(f->m)); /* longest allowed padding */
+        build_batch(f, c, model_max_tokens(f->m), false); /* longest allowed padding */
         model_forward(f->m, &f->batch, training, 3, 17, NULL);
         logits = model_logits(f->m, &rows);
         double worst = 0;
@@ -116,6 +124,32 @@ static void check_padding_invariance(fixture *f, const model_case *c) {
         test_check(worst < 1e-12, "more padding changes no logit", "%s, %s: max diff %.3g", c->label,
                    training ? "training" : "evaluation", worst);
     }
+}
+
+/* The two towers share their weights and see each document alone, so swapping the
+ * documents of every pair swaps u and v, keeps u·v and negates u−v, exactly. */
+static void check_pair_swap(fixture *f, const model_case *c) {
+    const int T = model_uses_cls(f->m) ? MAX_LEN + 1 : MAX_LEN;
+    int rows, width;
+    build_batch(f, c, T, false);
+    model_forward(f->m, &f->batch, false, 3, 17, NULL);
+    const real *features = model_head_inputs(f->m, &rows, &width);
+    real *before = malloc(sizeof(real) * rows * width);
+    memcpy(before, features, sizeof(real) * rows * width);
+    build_batch(f, c, T, true);
+    model_forward(f->m, &f->batch, false, 3, 17, NULL);
+    features = model_head_inputs(f->m, &rows, &width);
+    const int C = width / 4;
+    bool only_difference_negated = rows == B;
+    for (int r = 0; r < rows; r++)
+        for (int k = 0; k < C; k++) {
+            const real *a = before + (size_t)r * width, *b = features + (size_t)r * width;
+            only_difference_negated &= a[k] == b[C + k] && a[C + k] == b[k] && a[2 * C + k] == b[2 * C + k] &&
+                                       a[3 * C + k] == -b[3 * C + k];
+        }
+    test_check(only_difference_negated, "swapping the documents of each pair changes only the sign of u-v",
+               "%s: another feature changed", c->label);
+    free(before);
 }
 
 int main(void) {
@@ -137,7 +171,7 @@ int main(void) {
             test_check(false, "model_create", "%s", err.message);
             continue;
         }
-        build_batch(&f, c, model_uses_cls(f.m) ? MAX_LEN + 1 : MAX_LEN);
+        build_batch(&f, c, model_uses_cls(f.m) ? MAX_LEN + 1 : MAX_LEN, false);
         f.weights = malloc(sizeof(real) * B * MAX_OUT * K);
         gradcheck_fill(f.weights, B * MAX_OUT * K, 3, 1.0);
         f.cross_entropy = false;
@@ -145,6 +179,7 @@ int main(void) {
         f.cross_entropy = true;
         check_all_tensors(&f, c->label);
         check_padding_invariance(&f, c);
+        if (c->output == TASK_OUTPUT_PAIR) check_pair_swap(&f, c);
         free(f.weights);
         model_free(f.m);
     }
