@@ -23,6 +23,10 @@
 #include "core/error.h"
 
 enum task_output { TASK_OUTPUT_CLASS, TASK_OUTPUT_SEQUENCE, TASK_OUTPUT_PAIR };
+
+/* Image tasks flatten a side×side grey image row-major and encode grey level g
+ * (0–255) as token g + TASK_GREY_TOKEN0; 0 and 1 stay padding and CLS. */
+enum { TASK_GREY_TOKEN0 = 2 };
 enum task_split { SPLIT_TRAIN = 0, SPLIT_EVAL = 1, SPLIT_TEST = 2 };
 
 typedef struct task_info {
@@ -36,6 +40,7 @@ typedef struct task_info {
     const char *const *token_names; /* vocab_size readable symbols, for `attnbench data` */
     const char *level;              /* "R", "DCF", "CS" for formal-language tasks, "" otherwise */
     const char *version;            /* generator version; bumped whenever its output changes */
+    int image_side;                 /* > 0: inputs are side×side grey images (TASK_GREY_TOKEN0) */
 } task_info;
 
 typedef struct example {

@@ -5,27 +5,32 @@
  * as the task's readable symbols separated by spaces (a pair task gets a second input
  * column). Task options are given as option=value, exactly as under task: in a
  * config. Tabs, newlines and backslashes inside symbols are escaped, so every row is
- * one line of TSV. */
+ * one line of TSV. With --png DIR, image tasks also write each example as a PNG, named
+ * by split, index and target, so that a person can look at them. */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/check.h"
+#include "core/png_io.h"
 #include "tasks/task.h"
 
 static const char usage[] =
     "usage: attnbench data TASK [--split train|eval|test] [--count N] [--start I] [--seed N]\n"
-    "                      [option=value ...]\n"
+    "                      [--png DIR] [option=value ...]\n"
     "\n"
     "Print examples of TASK (see attnbench tasks) as TSV on stdout: index, length, target\n"
     "(per output position for sequence tasks, '_' where unscored) and the input as readable\n"
     "symbols. --split (default train), --count (default 10) examples from index --start\n"
     "(default 0), with data seed --seed (default 0, as task.seed). option=value sets one of\n"
-    "the task's options, as in a config.\n";
+    "the task's options, as in a config. --png DIR also writes each example of an image\n"
+    "task as DIR/<split>-<index>-target<k>.png (the directory must exist).\n";
 
 typedef struct data_args {
     const char *task;
+    const char *png_dir;
     enum task_split split;
     long long count, start;
     unsigned long long seed;
@@ -60,6 +65,7 @@ static int parse_args(int argc, char **argv, data_args *a) {
         if (strcmp(arg, "--split") == 0) status = parse_split(argv[++i], &a->split);
         else if (strcmp(arg, "--count") == 0) status = parse_number(arg, argv[++i], 0, &a->count);
         else if (strcmp(arg, "--start") == 0) status = parse_number(arg, argv[++i], 0, &a->start);
+        else if (strcmp(arg, "--png") == 0) a->png_dir = argv[++i];
         else if (strcmp(arg, "--seed") == 0) {
             status = parse_number(arg, argv[++i], 0, &seed);
             a->seed = (unsigned long long)seed;
@@ -130,6 +136,22 @@ static void print_example(const task_info *info, long long index, const example 
     putchar('\n');
 }
 
+/* The example's image as DIR/<split>-<index>-target<k>.png. */
+static int write_png(const data_args *a, const task_info *info, long long index, const example *ex) {
+    const int side = info->image_side;
+    CHECK(ex->length == side * side);
+    uint8_t *pixels = malloc((size_t)side * side);
+    CHECK(pixels != NULL);
+    for (int t = 0; t < side * side; t++) pixels[t] = (uint8_t)(ex->tokens[t] - TASK_GREY_TOKEN0);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s-%lld-target%d.png", a->png_dir, task_split_name(a->split), index,
+             (int)ex->targets[0]);
+    error_info err = {0};
+    const int rc = png_write_grey(path, pixels, side, side, &err);
+    free(pixels);
+    return rc == 0 ? EXIT_OK : cli_fail(err.status, "data: --png: %s", err.message);
+}
+
 int cmd_data(int argc, char **argv) {
     if (cli_wants_help(argc, argv)) {
         fputs(usage, stdout);
@@ -146,13 +168,20 @@ int cmd_data(int argc, char **argv) {
     task_info info;
     error_info err = {0};
     if (ops->init(&state, &set, &info, &err) != 0) return cli_fail(err.status, "data: %s", err.message);
+    if (a.png_dir && info.image_side <= 0) {
+        ops->free(state);
+        return cli_fail(EXIT_USAGE, "data: --png: %s is not an image task", ops->name);
+    }
     example ex;
     example_alloc(&ex, &info);
     printf("index\tlength\ttarget\tinput%s\n", info.output == TASK_OUTPUT_PAIR ? "\tinput2" : "");
     for (long long i = a.start; i < a.start + a.count && status == EXIT_OK; i++) {
         const example_request request = {a.seed, a.split, i, 0};
         if (ops->example(state, &request, &ex, &err) != 0) status = cli_fail(err.status, "data: %s", err.message);
-        else print_example(&info, i, &ex);
+        else {
+            print_example(&info, i, &ex);
+            if (a.png_dir) status = write_png(&a, &info, i, &ex);
+        }
     }
     example_free(&ex);
     ops->free(state);

@@ -36,6 +36,7 @@ typedef struct attention_config {
 
 typedef struct model_config {
     int layers, dim, heads, mlp_dim;
+    int qkv_dim;              /* width of queries, keys and values over all heads (LRA's qkv_dim); 0 = dim */
     int head_mlp_dim;         /* hidden width of the classifier head (dense→ReLU→dense) */
     double dropout;           /* embeddings, attention output, MLP hidden and output */
     double attention_dropout; /* on attention probabilities */

@@ -241,12 +241,14 @@ static int bind_model(const binder *b, const ytree_node *node, model_config *mod
     const ytree_node *map, *given[FIELDS_MAX];
     if (config_bind_mapping(node, "model", b->source, &map, b->err) != 0) return -1;
     if (bind_section(b, map, section, model, NULL, 0, NULL, given) != 0) return -1;
-    if (model->dim % model->heads != 0) {
+    const bool qkv_given = given_of(section, given, "qkv_dim") != NULL;
+    if (!qkv_given) model->qkv_dim = model->dim;
+    if (model->qkv_dim % model->heads != 0) {
         const ytree_node *at = given_of(section, given, "heads");
-        if (!at) at = given_of(section, given, "dim");
+        if (!at) at = given_of(section, given, qkv_given ? "qkv_dim" : "dim");
         CHECK(at != NULL); /* the defaults divide */
-        return ytree_error(b->err, b->source, &at->mark, "model.heads", "%d does not divide model.dim = %d",
-                           model->heads, model->dim);
+        return ytree_error(b->err, b->source, &at->mark, "model.heads", "%d does not divide model.%s = %d",
+                           model->heads, qkv_given ? "qkv_dim" : "dim", model->qkv_dim);
     }
     if (!given_of(section, given, "head_mlp_dim")) model->head_mlp_dim = model->mlp_dim;
     return bind_attention(b, given_of(section, given, "attention"), &model->attention);

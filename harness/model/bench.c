@@ -51,6 +51,7 @@ void bench_model_config(model_config *config, const char *mechanism) {
     config->heads = BENCH_HEADS;
     config->mlp_dim = BENCH_MLP_DIM;
     config->head_mlp_dim = BENCH_MLP_DIM;
+    config->qkv_dim = BENCH_DIM;
     config->dropout = 0;
     config->attention_dropout = 0;
     config->pooling = POOLING_CLS;

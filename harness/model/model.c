@@ -44,7 +44,7 @@ typedef struct layer_acts { /* saved from forward to backward */
     real *heads;      /* (P, B, NH, T, hs) projected inputs of the mechanism */
     real *attn_saved; /* mechanism's saved activations */
     real *attn_out;   /* (B, NH, T, hs) */
-    real *merged;     /* (B, T, C) attn_out with heads merged */
+    real *merged;     /* (B, T, Q) attn_out with heads merged */
     real *ln2, *ln2_mean, *ln2_rstd;
     real *fc1;        /* (B, T, M) before GELU */
     real *hidden;     /* (B, T, M) after GELU and dropout */
@@ -54,6 +54,7 @@ struct model {
     model_config config;
     task_info task;
     int L, C, NH, hs, M, H, K, P; /* layers, dim, heads, head size, mlp, head mlp, classes, inputs */
+    int Q;                        /* width of queries, keys and values over all heads (NH·hs) */
     int max_batch, max_tokens, max_rows; /* sequences (2 per example for pairs), tokens, head rows */
     int head_in;                          /* width of a head row: C, or 4C for pairs */
     bool cls, pair;
@@ -100,7 +101,7 @@ static size_t add_tensor(model *m, const char *name, size_t size, bool decay) {
 }
 
 static void layout_params(model *m) {
-    const size_t C = (size_t)m->C, M = (size_t)m->M, P = (size_t)m->P;
+    const size_t C = (size_t)m->C, M = (size_t)m->M, P = (size_t)m->P, Q = (size_t)m->Q;
     char name[48];
     m->tok_emb = add_tensor(m, "token_embedding", (size_t)m->task.vocab_size * C, true);
     if (m->config.positional == POSITIONAL_LEARNED)
@@ -112,10 +113,10 @@ static void layout_params(model *m) {
     o->field = add_tensor(m, name, size, decay)
         LAYER_TENSOR(ln1_w, "ln1.weight", C, false);
         LAYER_TENSOR(ln1_b, "ln1.bias", C, false);
-        LAYER_TENSOR(qkv_w, "qkv.weight", C * P * C, true);
-        LAYER_TENSOR(qkv_b, "qkv.bias", P * C, false);
+        LAYER_TENSOR(qkv_w, "qkv.weight", C * P * Q, true);
+        LAYER_TENSOR(qkv_b, "qkv.bias", P * Q, false);
         LAYER_TENSOR(attn, "attention", m->attn_sizes.params, true);
-        LAYER_TENSOR(proj_w, "proj.weight", C * C, true);
+        LAYER_TENSOR(proj_w, "proj.weight", Q * C, true);
         LAYER_TENSOR(proj_b, "proj.bias", C, false);
         LAYER_TENSOR(ln2_w, "ln2.weight", C, false);
         LAYER_TENSOR(ln2_b, "ln2.bias", C, false);
@@ -136,7 +137,7 @@ static void layout_params(model *m) {
 /* Carve the activation buffer; with base NULL only counts the reals needed. */
 static size_t layout_activations(model *m, real *base) {
     size_t used = 0;
-    const size_t N = (size_t)m->max_batch * m->max_tokens, C = (size_t)m->C, M = (size_t)m->M;
+    const size_t N = (size_t)m->max_batch * m->max_tokens, C = (size_t)m->C, M = (size_t)m->M, Q = (size_t)m->Q;
     const size_t R = (size_t)m->max_rows;
 #define CARVE(ptr, count)                              \
     do {                                               \
@@ -152,10 +153,10 @@ static size_t layout_activations(model *m, real *base) {
         CARVE(a->ln1, N * C);
         CARVE(a->ln1_mean, N);
         CARVE(a->ln1_rstd, N);
-        CARVE(a->heads, (size_t)m->P * N * C);
+        CARVE(a->heads, (size_t)m->P * N * Q);
         CARVE(a->attn_saved, m->attn_sizes.saved);
-        CARVE(a->attn_out, N * C);
-        CARVE(a->merged, N * C);
+        CARVE(a->attn_out, N * Q);
+        CARVE(a->merged, N * Q);
         CARVE(a->ln2, N * C);
         CARVE(a->ln2_mean, N);
         CARVE(a->ln2_rstd, N);
@@ -178,17 +179,17 @@ static size_t layout_activations(model *m, real *base) {
     CARVE(m->dx, N * C);
     CARVE(m->dtmp, N * C);
     CARVE(m->dln, N * C);
-    CARVE(m->dqkv, (size_t)m->P * N * C);
-    CARVE(m->dheads, (size_t)m->P * N * C);
-    CARVE(m->dattn, N * C);
-    CARVE(m->dmerged, N * C);
+    CARVE(m->dqkv, (size_t)m->P * N * Q);
+    CARVE(m->dheads, (size_t)m->P * N * Q);
+    CARVE(m->dattn, N * Q);
+    CARVE(m->dmerged, N * Q);
     CARVE(m->dm1, N * M);
     CARVE(m->dm2, N * M);
     CARVE(m->drows, R * m->head_in);
     CARVE(m->dh1, R * m->H);
     CARVE(m->dh1r, R * m->H);
     CARVE(m->dlogits, R * m->K);
-    CARVE(m->qkv, (size_t)m->P * N * C);
+    CARVE(m->qkv, (size_t)m->P * N * Q);
     CARVE(m->scratch, m->attn_sizes.scratch);
 #undef CARVE
     return used;
@@ -213,7 +214,7 @@ static void init_params(model *m, uint64_t seed) {
     rng_seed(&r, rng_key(seed, 0x1417, 0, 0));
     real *p = m->params;
     memset(p, 0, sizeof(real) * m->n_params);
-    const size_t C = (size_t)m->C, M = (size_t)m->M;
+    const size_t C = (size_t)m->C, M = (size_t)m->M, Q = (size_t)m->Q;
     fill_normal(p + m->tok_emb, (size_t)m->task.vocab_size * C, 1.0, &r);
     if (m->cls) fill_value(p + m->tok_emb + (size_t)m->task.cls_token * C, C, 0);
     if (m->config.positional == POSITIONAL_LEARNED)
@@ -222,9 +223,9 @@ static void init_params(model *m, uint64_t seed) {
         const layer_offsets *o = &m->layer[l];
         fill_value(p + o->ln1_w, C, 1);
         fill_value(p + o->ln2_w, C, 1);
-        fill_uniform(p + o->qkv_w, C * m->P * C, sqrt(6.0 / (2.0 * C)), &r);
+        fill_uniform(p + o->qkv_w, C * m->P * Q, sqrt(6.0 / (double)(C + Q)), &r);
         m->mechanism->init_params(m->mechanism_state, p + o->attn, &r);
-        fill_uniform(p + o->proj_w, C * C, sqrt(6.0 / (2.0 * C)), &r);
+        fill_uniform(p + o->proj_w, Q * C, sqrt(6.0 / (double)(Q + C)), &r);
         fill_uniform(p + o->fc1_w, C * M, sqrt(6.0 / (double)(C + M)), &r);
         fill_uniform(p + o->fc2_w, M * C, sqrt(6.0 / (double)(C + M)), &r);
     }
@@ -268,7 +269,8 @@ int model_create(model **out, const model_config *config, const task_info *task,
     m->L = config->layers;
     m->C = config->dim;
     m->NH = config->heads;
-    m->hs = config->dim / config->heads;
+    m->Q = config->qkv_dim > 0 ? config->qkv_dim : config->dim;
+    m->hs = m->Q / config->heads;
     m->M = config->mlp_dim;
     m->H = config->head_mlp_dim;
     m->K = task->n_classes;
@@ -463,13 +465,13 @@ void model_forward(model *m, const model_batch *batch, bool training, int64_t st
         const layer_offsets *o = &m->layer[l];
         layer_acts *a = &m->acts[l];
         layernorm_forward(a->ln1, a->ln1_mean, a->ln1_rstd, a->x, w + o->ln1_w, w + o->ln1_b, (int)N, C);
-        linear_forward(m->qkv, a->ln1, w + o->qkv_w, w + o->qkv_b, (int)N, C, m->P * C);
+        linear_forward(m->qkv, a->ln1, w + o->qkv_w, w + o->qkv_b, (int)N, C, m->P * m->Q);
         split_heads(a->heads, m->qkv, B, T, m->P, m->NH, m->hs);
         attention_call call = make_call(m, batch, l, training, step, dropout_seed);
         m->mechanism->forward(m->mechanism_state, &call, w + o->attn, a->heads, a->attn_out, a->attn_saved,
                               m->scratch);
         merge_heads(a->merged, a->attn_out, B, T, 1, m->NH, m->hs);
-        linear_forward(m->dtmp, a->merged, w + o->proj_w, w + o->proj_b, (int)N, C, C);
+        linear_forward(m->dtmp, a->merged, w + o->proj_w, w + o->proj_b, (int)N, m->Q, C);
         batch_dropout_forward(m->dtmp, B, T, C, p, dropout_key(dropout_seed, step, l, SITE_PROJECTION));
         add_into(a->xmid, a->x, m->dtmp, N * C);
 
@@ -594,16 +596,18 @@ void model_backward_from_logits(model *m, const model_batch *batch, int64_t step
         /* xmid = x + dropout(proj(merged)); dx now holds dL/dxmid. */
         memset(m->dtmp, 0, sizeof(real) * N * C);
         batch_dropout_backward(m->dtmp, m->dx, B, T, C, p, dropout_key(dropout_seed, step, l, SITE_PROJECTION));
-        memset(m->dmerged, 0, sizeof(real) * N * C);
-        linear_backward(m->dmerged, g + o->proj_w, g + o->proj_b, m->dtmp, a->merged, w + o->proj_w, (int)N, C, C);
+        memset(m->dmerged, 0, sizeof(real) * N * m->Q);
+        linear_backward(m->dmerged, g + o->proj_w, g + o->proj_b, m->dtmp, a->merged, w + o->proj_w, (int)N, m->Q,
+                        C);
         split_heads(m->dattn, m->dmerged, B, T, 1, m->NH, m->hs);
-        memset(m->dheads, 0, sizeof(real) * (size_t)m->P * N * C);
+        memset(m->dheads, 0, sizeof(real) * (size_t)m->P * N * m->Q);
         attention_call call = make_call(m, batch, l, true, step, dropout_seed);
         m->mechanism->backward(m->mechanism_state, &call, w + o->attn, a->heads, a->attn_out, m->dattn,
                                a->attn_saved, m->dheads, g + o->attn, m->scratch);
         merge_heads(m->dqkv, m->dheads, B, T, m->P, m->NH, m->hs);
         memset(m->dln, 0, sizeof(real) * N * C);
-        linear_backward(m->dln, g + o->qkv_w, g + o->qkv_b, m->dqkv, a->ln1, w + o->qkv_w, (int)N, C, m->P * C);
+        linear_backward(m->dln, g + o->qkv_w, g + o->qkv_b, m->dqkv, a->ln1, w + o->qkv_w, (int)N, C,
+                        m->P * m->Q);
         layernorm_backward(m->dx, g + o->ln1_w, g + o->ln1_b, m->dln, a->x, w + o->ln1_w, a->ln1_mean,
                            a->ln1_rstd, (int)N, C);
     }

@@ -21,14 +21,16 @@ typedef struct model_case {
     enum task_output output;
     int layers, dim, heads, mlp;
     double dropout, attention_dropout;
+    int qkv_dim; /* 0 = dim */
 } model_case;
 
 static const model_case cases[] = {
-    {"cls pooling, sinusoidal, dropout", POOLING_CLS, POSITIONAL_SINUSOIDAL, TASK_OUTPUT_CLASS, 2, 8, 2, 12, 0.2, 0.1},
-    {"mean pooling, learned positions, one head", POOLING_MEAN, POSITIONAL_LEARNED, TASK_OUTPUT_CLASS, 1, 6, 1, 10, 0, 0},
-    {"sequence outputs, three heads, no positions", POOLING_CLS, POSITIONAL_NONE, TASK_OUTPUT_SEQUENCE, 2, 6, 3, 8, 0.1, 0},
-    {"pairs, two towers, cls pooling, dropout", POOLING_CLS, POSITIONAL_SINUSOIDAL, TASK_OUTPUT_PAIR, 2, 6, 2, 8, 0.1, 0.1},
-    {"pairs, two towers, mean pooling", POOLING_MEAN, POSITIONAL_LEARNED, TASK_OUTPUT_PAIR, 1, 4, 1, 6, 0, 0},
+    {"cls pooling, sinusoidal, dropout", POOLING_CLS, POSITIONAL_SINUSOIDAL, TASK_OUTPUT_CLASS, 2, 8, 2, 12, 0.2, 0.1, 0},
+    {"mean pooling, learned positions, one head", POOLING_MEAN, POSITIONAL_LEARNED, TASK_OUTPUT_CLASS, 1, 6, 1, 10, 0, 0, 0},
+    {"sequence outputs, three heads, no positions", POOLING_CLS, POSITIONAL_NONE, TASK_OUTPUT_SEQUENCE, 2, 6, 3, 8, 0.1, 0, 0},
+    {"pairs, two towers, cls pooling, dropout", POOLING_CLS, POSITIONAL_SINUSOIDAL, TASK_OUTPUT_PAIR, 2, 6, 2, 8, 0.1, 0.1, 0},
+    {"pairs, two towers, mean pooling", POOLING_MEAN, POSITIONAL_LEARNED, TASK_OUTPUT_PAIR, 1, 4, 1, 6, 0, 0, 0},
+    {"qkv_dim 6 != dim 4, two heads", POOLING_CLS, POSITIONAL_SINUSOIDAL, TASK_OUTPUT_CLASS, 2, 4, 2, 6, 0.1, 0, 6},
 };
 
 enum { B = 3, MAX_LEN = 6, MAX_OUT = 3, K = 3, VOCAB = 7, PAD = 0, CLS = 1 };
@@ -158,13 +160,14 @@ int main(void) {
         printf("-- %s\n", c->label);
         model_config config = {
             .layers = c->layers, .dim = c->dim, .heads = c->heads, .mlp_dim = c->mlp, .head_mlp_dim = 5,
+            .qkv_dim = c->qkv_dim,
             .dropout = c->dropout, .attention_dropout = c->attention_dropout,
             .pooling = c->pooling, .positional = c->positional,
         };
         strcpy(config.attention.kind, "full");
         /* One position of slack beyond the longest example, to test padding. */
         task_info info = {VOCAB, K, MAX_LEN + 1, c->output == TASK_OUTPUT_SEQUENCE ? MAX_OUT : 1, PAD, CLS,
-                          c->output, NULL, "", "test"};
+                          c->output, NULL, "", "test", 0};
         fixture f = {0};
         error_info err = {0};
         if (model_create(&f.m, &config, &info, B, 42, &err) != 0) {

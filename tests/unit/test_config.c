@@ -35,7 +35,7 @@ static const bad_case bad_cases[] = {
      "bad.yaml:4:3: model.hedas: unknown key (did you mean heads?)"},
     {"unknown key, far", TASK "model:\n  colour: red\n", {NULL},
      "bad.yaml:4:3: model.colour: unknown key (expected one of: layers, dim, heads, mlp_dim, "
-     "head_mlp_dim, dropout, attention_dropout, pooling, positional, attention)"},
+     "head_mlp_dim, qkv_dim, dropout, attention_dropout, pooling, positional, attention)"},
     {"unknown top-level key", TASK "modle:\n  dim: 64\n", {NULL},
      "bad.yaml:3:1: modle: unknown key (did you mean model?)"},
     {"unknown task key", TASK "  train_exmples: 10\n", {NULL},
@@ -68,6 +68,8 @@ static const bad_case bad_cases[] = {
      "bad.yaml:5:10: model.heads: 3 does not divide model.dim = 64"},
     {"dim not divisible by default heads", TASK "model:\n  dim: 66\n", {NULL},
      "bad.yaml:4:8: model.heads: 4 does not divide model.dim = 66"},
+    {"heads not dividing qkv_dim", TASK "model:\n  dim: 64\n  qkv_dim: 30\n", {NULL},
+     "bad.yaml:5:12: model.heads: 4 does not divide model.qkv_dim = 30"},
     {"empty name", "name: ''\n" TASK, {NULL}, "bad.yaml:1:7: name: expected a non-empty string"},
     {"missing task.name", "model:\n  dim: 64\n", {NULL}, "bad.yaml: task.name: missing required key"},
     {"task without name", "task:\n  seed: 1\n", {NULL}, "bad.yaml: task.name: missing required key"},
@@ -300,6 +302,7 @@ static void test_defaults(void) {
                "defaults: null sections load", NULL);
     test_check(cfg->model.head_mlp_dim == 256, "defaults: head_mlp_dim follows mlp_dim", "got %d",
                cfg->model.head_mlp_dim);
+    test_check(cfg->model.qkv_dim == 64, "defaults: qkv_dim follows dim", "got %d", cfg->model.qkv_dim);
     test_check(load(cfg, TASK "train:\n  steps: 1e3\n  seed: 9223372036854775807\n", NULL, 0) == 0,
                "values: 1e3 and 2^63-1 load", NULL);
     test_check(cfg->train.steps == 1000 && cfg->train.seed == 9223372036854775807ull,
@@ -371,7 +374,7 @@ static void test_json(void) {
         "{\"name\":\"tiny\",\"task\":{\"name\":\"lra/"
         "listops\",\"train_examples\":96000,\"eval_examples\":2000,"
         "\"test_examples\":2000,\"seed\":7%s},\"model\":{\"layers\":2,\"dim\":32,\"heads\":2,\"mlp_dim\":128,"
-        "\"head_mlp_dim\":128,\"dropout\":0,\"attention_dropout\":0,\"pooling\":\"mean\","
+        "\"head_mlp_dim\":128,\"qkv_dim\":32,\"dropout\":0,\"attention_dropout\":0,\"pooling\":\"mean\","
         "\"positional\":\"sinusoidal\",\"attention\":{\"kind\":\"full\"}},\"train\":{\"steps\":1000,"
         "\"batch_size\":32,\"lr\":0.00025,\"beta1\":0.9,\"beta2\":0.98,\"eps\":1e-09,\"warmup\":0,"
         "\"schedule\":\"linear\",\"weight_decay\":0,\"grad_clip\":1,\"eval_every\":0,\"log_every\":10,"
