@@ -22,7 +22,7 @@
 #define MAX_OVERRIDES 64
 
 static const char usage[] =
-    "usage: attnbench run CONFIG [key.path=value ...] [--db PATH] [--quiet]\n"
+    "usage: attnbench run CONFIG [key.path=value ...] [--db PATH] [--quiet] [--check]\n"
     "\n"
     "Train and evaluate the experiment described by CONFIG (YAML), recording the run,\n"
     "its metric curves and its final results in the database. key.path=value overrides\n"
@@ -30,6 +30,8 @@ static const char usage[] =
     "\n"
     "  --db PATH   database file (default $ATTNBENCH_DB or " STORE_DEFAULT_PATH ")\n"
     "  --quiet     no progress output\n"
+    "  --check     validate the config and the task's data (every split can be made), then\n"
+    "              stop: no model is built and nothing is recorded\n"
     "\n"
     "Exit status: 0 completed, 1 the run failed or diverged, 2 usage or config error.\n";
 
@@ -37,7 +39,7 @@ typedef struct run_args {
     const char *config_path, *db_flag;
     const char *overrides[MAX_OVERRIDES];
     int n_overrides;
-    bool quiet;
+    bool quiet, check;
 } run_args;
 
 static int parse_args(int argc, char **argv, run_args *a) {
@@ -48,6 +50,8 @@ static int parse_args(int argc, char **argv, run_args *a) {
             a->db_flag = argv[i];
         } else if (strcmp(argv[i], "--quiet") == 0) {
             a->quiet = true;
+        } else if (strcmp(argv[i], "--check") == 0) {
+            a->check = true;
         } else if (argv[i][0] == '-') {
             return cli_fail(EXIT_USAGE, "run: unknown option %s (see attnbench run --help)", argv[i]);
         } else if (!a->config_path) {
@@ -169,6 +173,11 @@ int cmd_run(int argc, char **argv) {
     bool have_batches = false;
     if (check_split_sizes(task, task_state, &info, &cfg, &err) != 0) {
         status = cli_fail(err.status, "%s: %s", args.config_path, err.message);
+        goto out;
+    }
+    if (args.check) {
+        printf("%s: ok (task %s version %s, attention %s)\n", args.config_path, cfg.task.name, info.version,
+               cfg.model.attention.kind);
         goto out;
     }
     if (model_create(&m, &cfg.model, &info, cfg.train.batch_size, cfg.train.seed, &err) != 0) {
