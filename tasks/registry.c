@@ -9,9 +9,19 @@
 #include "tasks/task.h"
 
 extern const task_ops lra_listops;
+extern const task_ops lra_retrieval;
+extern const task_ops lra_image;
+extern const task_ops lra_text;
+extern const task_ops lra_pathfinder;
+extern const task_ops lra_pathx;
 
 static const task_ops *const registry[] = {
     &lra_listops,
+    &lra_retrieval,
+    &lra_image,
+    &lra_text,
+    &lra_pathfinder,
+    &lra_pathx,
 };
 
 enum { REGISTRY_SIZE = (int)(sizeof registry / sizeof registry[0]) };
