@@ -69,27 +69,23 @@ void store_rollback(store *s) {
     if (!sqlite3_get_autocommit(s->db)) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-/* The first row's first column of a one-row query, as an int; returns an SQLite code. */
-static int query_int(sqlite3 *db, const char *sql, int *value) {
-    *value = 0;
+/* The header fields and the table count, read by one statement so that they come from one
+ * snapshot: separate statements are separate read transactions, and a writer committing
+ * in between would show tables under application_id 0. */
+static int read_state(store *s, db_state *state, error_info *err) {
+    static const char sql[] = "SELECT (SELECT application_id FROM pragma_application_id), "
+                              "(SELECT user_version FROM pragma_user_version), "
+                              "(SELECT count(*) FROM sqlite_master)";
     sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v2(db, sql, -1, &stmt, NULL);
-    if (rc == SQLITE_OK) {
-        rc = sqlite3_step(stmt);
-        if (rc == SQLITE_ROW) {
-            *value = sqlite3_column_int(stmt, 0);
-            rc = SQLITE_OK;
-        }
+    int rc = sqlite3_prepare_v2(s->db, sql, -1, &stmt, NULL);
+    if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        state->application_id = sqlite3_column_int(stmt, 0);
+        state->user_version = sqlite3_column_int(stmt, 1);
+        state->tables = sqlite3_column_int(stmt, 2);
     }
     sqlite3_finalize(stmt);
-    return rc;
-}
-
-static int read_state(store *s, db_state *state, error_info *err) {
-    if (query_int(s->db, "PRAGMA application_id", &state->application_id) != SQLITE_OK ||
-        query_int(s->db, "PRAGMA user_version", &state->user_version) != SQLITE_OK ||
-        query_int(s->db, "SELECT count(*) FROM sqlite_master", &state->tables) != SQLITE_OK)
-        return store_fail_sql(s, "cannot read database", err);
+    if (rc != SQLITE_ROW) return store_fail_sql(s, "cannot read database", err);
     return 0;
 }
 
@@ -207,8 +203,11 @@ static int switch_to_wal(store *s, error_info *err) {
                                  s->path);
             return 0;
         }
-        bool busy = (sqlite3_errcode(s->db) & 0xff) == SQLITE_BUSY;
-        if (!busy || timer_now() >= deadline) {
+        /* Another process switching at the same moment may have deleted the rollback
+         * journal this one was about to delete: SQLite reports that as an I/O error. */
+        const int code = sqlite3_extended_errcode(s->db);
+        bool retry = (code & 0xff) == SQLITE_BUSY || code == SQLITE_IOERR_DELETE_NOENT;
+        if (!retry || timer_now() >= deadline) {
             store_fail_sql(s, "cannot switch to WAL journal mode", err);
             sqlite3_finalize(stmt);
             return -1;
