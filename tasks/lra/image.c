@@ -8,8 +8,9 @@
  *
  * Example i of split s is drawn from the stream rng_key(seed, s, i, 0), in this order:
  *   1. the class, uniform over the ten;
- *   2. the background grey level, uniform in 0..255, and the foreground level, uniform
- *      over the levels at least `contrast` away from it;
+ *   2. the background grey level, uniform over the levels that have one at least
+ *      `contrast` away (all of 0..255 up to contrast 128), and the foreground level,
+ *      uniform over the levels at least `contrast` away from it;
  *   3. a texture for the background, then one for the shape: flat, stripes (period
  *      2.5–6 px, any direction and phase), checker (cells of 1 or 2 px) or a linear
  *      gradient (any direction), with an amplitude uniform between a third of
@@ -58,7 +59,8 @@ enum { REGION_BACKGROUND, REGION_SHAPE, REGION_CLUTTER, CLUTTER_MAX = 16 };
 static const opt_spec image_options_table[] = {
     {"side", OPT_INT, "32", IMAGE_SIDE_MIN, IMAGE_SIDE_MAX, NULL,
      "images are side x side pixels, side*side tokens (LRA: 32)"},
-    {"contrast", OPT_INT, "80", 1, 128, NULL, "least difference between the shape's and the background's grey levels"},
+    {"contrast", OPT_INT, "80", 1, 255, NULL,
+     "least difference between the shape's and the background's grey levels (255: one black, the other white)"},
     {"texture", OPT_FLOAT, "24", 0, 64, NULL, "largest amplitude of the region textures, in grey levels (0: flat regions)"},
     {"noise", OPT_FLOAT, "12", 0, 64, NULL, "standard deviation of the pixel noise, in grey levels"},
     {"clutter", OPT_INT, "3", 0, CLUTTER_MAX, NULL, "at most this many small distractor blobs per image"},
@@ -249,15 +251,19 @@ int image_render(const image_options *options, uint64_t seed, enum task_split sp
                  uint8_t *pixels) {
     const int side = options->side, n = side * side;
     CHECK(side >= IMAGE_SIDE_MIN && side <= IMAGE_SIDE_MAX && options->clutter <= CLUTTER_MAX);
-    CHECK(options->contrast >= 1 && options->contrast <= 128);
+    CHECK(options->contrast >= 1 && options->contrast <= 255);
     rng r;
     rng_seed(&r, rng_key(seed, (uint64_t)split, (uint64_t)index, 0));
     const int label = (int)rng_range(&r, 0, IMAGE_CLASSES - 1);
 
-    const int background = (int)rng_range(&r, 0, 255);
-    /* the levels allowed for the foreground are [0, background − C] and [background + C, 255],
-     * not both empty since C <= 128 */
+    /* The background is uniform over the levels that leave room for a foreground C away:
+     * all 256 when C <= 128, else [0, 255 − C] and [C, 255] (at C = 255, black or white). */
     const int contrast = options->contrast;
+    const int room = 256 - contrast;
+    const int level = (int)rng_range(&r, 0, contrast <= 128 ? 255 : 2 * room - 1);
+    const int background = contrast <= 128 || level < room ? level : contrast + (level - room);
+    /* the levels allowed for the foreground are [0, background − C] and [background + C, 255],
+     * not both empty by the choice of the background */
     const int below = background - contrast + 1 > 0 ? background - contrast + 1 : 0;
     const int above = 255 - (background + contrast) + 1 > 0 ? 255 - (background + contrast) + 1 : 0;
     const int pick = (int)rng_range(&r, 0, below + above - 1);

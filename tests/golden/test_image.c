@@ -313,11 +313,11 @@ static void check_splits_disjoint(const instance *in) {
 }
 
 /* Without texture, noise and clutter an image has exactly two grey levels at least
- * `contrast` apart, and the shape (the rarer level) covers 8–12 % of it whatever the
- * class, give or take the pixels its edge crosses. */
-static void check_plain_images(void) {
+ * `contrast` apart (at 255, black and white), and the shape (the rarer level) covers
+ * 8–12 % of it whatever the class, give or take the pixels its edge crosses. */
+static void check_plain_images(int contrast) {
     enum { N = 1000, SIDE = 32 };
-    const image_options options = {.side = SIDE, .contrast = 128, .texture = 0, .noise = 0, .clutter = 0};
+    const image_options options = {.side = SIDE, .contrast = contrast, .texture = 0, .noise = 0, .clutter = 0};
     uint8_t pixels[SIDE * SIDE];
     double share_sum[IMAGE_CLASSES] = {0}, lo = 1, hi = 0;
     int counts[IMAGE_CLASSES] = {0}, bad_levels = 0;
@@ -327,7 +327,7 @@ static void check_plain_images(void) {
         for (int p = 0; p < SIDE * SIDE; p++) histogram[pixels[p]]++;
         for (int g = 0; g < 256; g++)
             if (histogram[g] && n_levels < 3) levels[n_levels++] = g;
-        if (n_levels != 2 || levels[1] - levels[0] < 128) {
+        if (n_levels != 2 || levels[1] - levels[0] < contrast) {
             bad_levels++;
             continue;
         }
@@ -339,8 +339,8 @@ static void check_plain_images(void) {
         hi = share > hi ? share : hi;
     }
     char what[200];
-    snprintf(what, sizeof what, "texture, noise, clutter 0: %d images with 2 grey levels >= 128 apart (%d not)", N,
-             bad_levels);
+    snprintf(what, sizeof what, "texture, noise, clutter 0: %d images with 2 grey levels >= %d apart (%d not)", N,
+             contrast, bad_levels);
     test_check(bad_levels == 0, what, "%d not", bad_levels);
     printf("shape area by class:");
     for (int c = 0; c < IMAGE_CLASSES; c++) printf(" %s %.3f", class_names[c], share_sum[c] / (counts[c] ? counts[c] : 1));
@@ -504,7 +504,7 @@ static void check_option_errors(void) {
     } cases[] = {
         {"side", "16", true},   {"side", "64", true},     {"side", "15", false}, {"side", "65", false},
         {"noise", "0", true},   {"noise", "-1", false},   {"clutter", "16", true}, {"clutter", "17", false},
-        {"contrast", "128", true}, {"contrast", "0", false}, {"contrast", "129", false}, {"texture", "0", true},
+        {"contrast", "255", true}, {"contrast", "0", false}, {"contrast", "256", false}, {"texture", "0", true},
         {"texture", "65", false},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -550,7 +550,9 @@ int main(void) {
     check_splits_disjoint(&in);
     check_labels(&in);
     ops->free(in.state);
-    check_plain_images();
+    check_plain_images(128);
+    check_plain_images(200);
+    check_plain_images(255);
     check_local_statistics();
     check_option_errors();
     return test_finish("test_image");
