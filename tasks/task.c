@@ -1,4 +1,5 @@
-/* task.c — helpers shared by every task: example buffers and split names. */
+/* task.c — helpers shared by every task: example buffers, split names and the symbols of
+ * grey-level tokens. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,3 +38,13 @@ const char *task_split_name(enum task_split split) {
     CHECK(!"unknown split");
     return NULL;
 }
+
+#define DECADE(d) #d "0", #d "1", #d "2", #d "3", #d "4", #d "5", #d "6", #d "7", #d "8", #d "9"
+const char *const task_grey_token_names[TASK_GREY_VOCAB] = {
+    "<pad>", "<cls>", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9",
+    DECADE(1), DECADE(2), DECADE(3), DECADE(4), DECADE(5), DECADE(6), DECADE(7), DECADE(8),
+    DECADE(9), DECADE(10), DECADE(11), DECADE(12), DECADE(13), DECADE(14), DECADE(15),
+    DECADE(16), DECADE(17), DECADE(18), DECADE(19), DECADE(20), DECADE(21), DECADE(22),
+    DECADE(23), DECADE(24), "250", "251", "252", "253", "254", "255",
+};
+#undef DECADE

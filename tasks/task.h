@@ -26,7 +26,9 @@ enum task_output { TASK_OUTPUT_CLASS, TASK_OUTPUT_SEQUENCE, TASK_OUTPUT_PAIR };
 
 /* Image tasks flatten a side×side grey image row-major and encode grey level g
  * (0–255) as token g + TASK_GREY_TOKEN0; 0 and 1 stay padding and CLS. */
-enum { TASK_GREY_TOKEN0 = 2 };
+enum { TASK_GREY_TOKEN0 = 2, TASK_GREY_VOCAB = TASK_GREY_TOKEN0 + 256 };
+/* Their readable symbols: "<pad>", "<cls>", then "0" to "255". */
+extern const char *const task_grey_token_names[TASK_GREY_VOCAB];
 enum task_split { SPLIT_TRAIN = 0, SPLIT_EVAL = 1, SPLIT_TEST = 2 };
 
 typedef struct task_info {

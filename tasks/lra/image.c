@@ -69,16 +69,6 @@ static const opt_spec image_options_table[] = {
      "instead of generating (side must be 32)"},
 };
 
-#define DECADE(d) #d "0", #d "1", #d "2", #d "3", #d "4", #d "5", #d "6", #d "7", #d "8", #d "9"
-static const char *const image_token_names[IMAGE_VOCAB] = {
-    "<pad>", "<cls>", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9",
-    DECADE(1), DECADE(2), DECADE(3), DECADE(4), DECADE(5), DECADE(6), DECADE(7), DECADE(8),
-    DECADE(9), DECADE(10), DECADE(11), DECADE(12), DECADE(13), DECADE(14), DECADE(15),
-    DECADE(16), DECADE(17), DECADE(18), DECADE(19), DECADE(20), DECADE(21), DECADE(22),
-    DECADE(23), DECADE(24), "250", "251", "252", "253", "254", "255",
-};
-#undef DECADE
-
 typedef struct texture {
     int kind;
     double amplitude;
@@ -332,7 +322,7 @@ static int image_init(void **state, const opt_set *options, task_info *info, err
         .pad_token = IMAGE_PAD,
         .cls_token = IMAGE_CLS,
         .output = TASK_OUTPUT_CLASS,
-        .token_names = image_token_names,
+        .token_names = task_grey_token_names,
         .level = "",
         .version = s.data ? "released-cifar10" : "1",
         .image_side = s.options.side,

@@ -15,7 +15,7 @@ enum {
     IMAGE_PAD = 0,
     IMAGE_CLS = 1,
     IMAGE_GREY0 = TASK_GREY_TOKEN0, /* grey level g (0..255) is id g + 2 */
-    IMAGE_VOCAB = 258,
+    IMAGE_VOCAB = TASK_GREY_VOCAB,
     IMAGE_CLASSES = 10,
     IMAGE_SIDE_MIN = 16,
     IMAGE_SIDE_MAX = 64

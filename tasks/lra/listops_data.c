@@ -10,11 +10,13 @@
 #include "tasks/lra/listops_data.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/check.h"
+#include "tasks/data_file.h"
 #include "tasks/lra/listops.h"
 
 typedef struct split_rows {
@@ -23,6 +25,9 @@ typedef struct split_rows {
     uint8_t *tokens;  /* all rows, concatenated */
     int64_t *offsets; /* (count + 1) */
     uint8_t *labels;  /* (count) */
+    size_t token_capacity, offset_capacity, label_capacity;
+    int max_tokens;
+    bool header_seen;
 } split_rows;
 
 struct listops_data {
@@ -41,19 +46,18 @@ static int token_id(const char *word) {
     return -1;
 }
 
-static void *grow(void *p, size_t *capacity, size_t needed, size_t element) {
-    if (needed <= *capacity) return p;
-    size_t next = *capacity ? *capacity : 1024;
-    while (next < needed) next *= 2;
-    void *q = realloc(p, next * element);
-    CHECK(q != NULL);
-    *capacity = next;
-    return q;
-}
-
-/* Appends the row's tokens (cut at max_tokens) to s; 0 or an error naming the line. */
-static int parse_row(split_rows *s, char *line, int64_t line_number, int max_tokens, size_t *token_capacity,
-                     error_info *err) {
+/* Checks the header on line 1, then appends each row's tokens (cut at max_tokens) to s;
+ * 0 or an error naming the line. */
+static int parse_row(void *context, char *line, size_t length, int64_t line_number, error_info *err) {
+    split_rows *s = context;
+    if (!s->header_seen) {
+        if (line_number != 1 || strcmp(line, "Source\tTarget") != 0)
+            return error_set(err, EXIT_RUNTIME, "%s:1: expected the header Source<TAB>Target", s->path);
+        s->header_seen = true;
+        return 0;
+    }
+    s->labels = data_grow(s->labels, &s->label_capacity, (size_t)s->count + 1, 1);
+    s->offsets = data_grow(s->offsets, &s->offset_capacity, (size_t)s->count + 2, sizeof *s->offsets);
     char *tab = strchr(line, '\t');
     if (!tab) return error_set(err, EXIT_RUNTIME, "%s:%lld: expected Source<TAB>Target", s->path, (long long)line_number);
     *tab = '\0';
@@ -70,8 +74,8 @@ static int parse_row(split_rows *s, char *line, int64_t line_number, int max_tok
         if (id < 0)
             return error_set(err, EXIT_RUNTIME, "%s:%lld: unknown token \"%.40s\"", s->path,
                              (long long)line_number, word);
-        if (kept == max_tokens) continue;
-        s->tokens = grow(s->tokens, token_capacity, (size_t)used + 1, 1);
+        if (kept == s->max_tokens) continue;
+        s->tokens = data_grow(s->tokens, &s->token_capacity, (size_t)used + 1, 1);
         s->tokens[used++] = (uint8_t)id;
         kept++;
     }
@@ -83,33 +87,12 @@ static int parse_row(split_rows *s, char *line, int64_t line_number, int max_tok
 
 static int load_split(split_rows *s, const char *dir, const char *name, int max_tokens, error_info *err) {
     snprintf(s->path, sizeof s->path, "%s/%s", dir, name);
-    FILE *f = fopen(s->path, "r");
-    if (!f) return error_set(err, EXIT_RUNTIME, "%s: cannot open: %s", s->path, strerror(errno));
-    char *line = NULL;
-    size_t line_capacity = 0, row_capacity = 0, offsets_capacity = 1, token_capacity = 0;
-    int64_t line_number = 0;
-    int status = 0;
-    ssize_t got;
-    s->offsets = calloc(1, sizeof *s->offsets);
-    CHECK(s->offsets != NULL);
-    while (status == 0 && (got = getline(&line, &line_capacity, f)) >= 0) {
-        line_number++;
-        while (got > 0 && (line[got - 1] == '\n' || line[got - 1] == '\r')) line[--got] = '\0';
-        if (line_number == 1) {
-            if (strcmp(line, "Source\tTarget") != 0)
-                status = error_set(err, EXIT_RUNTIME, "%s:1: expected the header Source<TAB>Target", s->path);
-            continue;
-        }
-        if (got == 0) continue;
-        s->labels = grow(s->labels, &row_capacity, (size_t)s->count + 1, 1);
-        s->offsets = grow(s->offsets, &offsets_capacity, (size_t)s->count + 2, sizeof *s->offsets);
-        status = parse_row(s, line, line_number, max_tokens, &token_capacity, err);
-    }
-    if (status == 0 && ferror(f)) status = error_set(err, EXIT_RUNTIME, "%s: read error", s->path);
-    if (status == 0 && line_number == 0) status = error_set(err, EXIT_RUNTIME, "%s: empty file", s->path);
-    free(line);
-    fclose(f);
-    return status;
+    s->max_tokens = max_tokens;
+    s->offsets = data_grow(NULL, &s->offset_capacity, 1, sizeof *s->offsets);
+    s->offsets[0] = 0;
+    if (data_read_lines(s->path, parse_row, s, err) != 0) return -1;
+    if (!s->header_seen) return error_set(err, EXIT_RUNTIME, "%s: empty file", s->path);
+    return 0;
 }
 
 void listops_data_free(listops_data *d) {

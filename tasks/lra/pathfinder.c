@@ -31,7 +31,7 @@
 #include "core/check.h"
 #include "core/rng.h"
 
-enum { PATHFINDER_VOCAB = 256 + TASK_GREY_TOKEN0 };
+enum { PATHFINDER_VOCAB = TASK_GREY_VOCAB };
 
 typedef struct preset {
     int resolution, paddle_length;
@@ -89,16 +89,6 @@ static const opt_spec pathx_options[] = {
      "listed in that order, and must be set at other sides"},
     SHARED_OPTIONS,
 };
-
-#define DECADE(d) #d "0", #d "1", #d "2", #d "3", #d "4", #d "5", #d "6", #d "7", #d "8", #d "9"
-static const char *const pathfinder_token_names[PATHFINDER_VOCAB] = {
-    "<pad>", "<cls>", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9",
-    DECADE(1), DECADE(2), DECADE(3), DECADE(4), DECADE(5), DECADE(6), DECADE(7), DECADE(8),
-    DECADE(9), DECADE(10), DECADE(11), DECADE(12), DECADE(13), DECADE(14), DECADE(15),
-    DECADE(16), DECADE(17), DECADE(18), DECADE(19), DECADE(20), DECADE(21), DECADE(22),
-    DECADE(23), DECADE(24), "250", "251", "252", "253", "254", "255",
-};
-#undef DECADE
 
 typedef struct pathfinder_state {
     snakes_params params;
@@ -207,7 +197,7 @@ static int pathfinder_init(void **state, const opt_set *options, task_info *info
         .pad_token = 0,
         .cls_token = 1,
         .output = TASK_OUTPUT_CLASS,
-        .token_names = pathfinder_token_names,
+        .token_names = task_grey_token_names,
         .level = "",
         .version = s.data ? "released-png" : "1",
         .image_side = s.params.size,

@@ -30,6 +30,7 @@
 
 #include "core/check.h"
 #include "core/png_io.h"
+#include "tasks/data_file.h"
 
 typedef struct image_list {
     int64_t count, capacity;
@@ -139,14 +140,21 @@ static int add_image(pathfinder_data *d, const char *relative, int label, const 
     return 0;
 }
 
+/* A metadata file being read. */
+typedef struct metadata_reader {
+    pathfinder_data *data;
+    const char *path;
+} metadata_reader;
+
 /* One metadata line: `<dir> <file> <idx> <label> ...`. */
-static int parse_line(pathfinder_data *d, char *line, const char *file, long long line_number, error_info *err) {
+static int parse_line(void *context, char *line, size_t length, int64_t line_number, error_info *err) {
+    const metadata_reader *m = context;
     char *fields[4];
     int n = 0;
     for (char *save = NULL, *word = strtok_r(line, " ", &save); word && n < 4; word = strtok_r(NULL, " ", &save))
         fields[n++] = word;
     char where[1500];
-    snprintf(where, sizeof where, "%s:%lld", file, line_number);
+    snprintf(where, sizeof where, "%s:%lld", m->path, (long long)line_number);
     if (n < 4)
         return error_set(err, EXIT_RUNTIME, "%s: expected at least 4 space-separated fields (directory, file, "
                          "index, label), got %d", where, n);
@@ -155,29 +163,14 @@ static int parse_line(pathfinder_data *d, char *line, const char *file, long lon
     char relative[2048];
     if (snprintf(relative, sizeof relative, "%s/%s", fields[0], fields[1]) >= (int)sizeof relative)
         return error_set(err, EXIT_RUNTIME, "%s: image path too long", where);
-    return add_image(d, relative, fields[3][0] - '0', where, err);
+    return add_image(m->data, relative, fields[3][0] - '0', where, err);
 }
 
 static int read_metadata(pathfinder_data *d, const char *name, error_info *err) {
     char path[1400];
     snprintf(path, sizeof path, "%s/metadata/%s", d->dir, name);
-    FILE *f = fopen(path, "r");
-    if (!f) return error_set(err, EXIT_RUNTIME, "%s: cannot open: %s", path, strerror(errno));
-    char *line = NULL;
-    size_t capacity = 0;
-    long long line_number = 0;
-    int status = 0;
-    ssize_t got;
-    while (status == 0 && (got = getline(&line, &capacity, f)) >= 0) {
-        line_number++;
-        while (got > 0 && (line[got - 1] == '\n' || line[got - 1] == '\r')) line[--got] = '\0';
-        if (got == 0) continue;
-        status = parse_line(d, line, path, line_number, err);
-    }
-    if (status == 0 && ferror(f)) status = error_set(err, EXIT_RUNTIME, "%s: read error", path);
-    free(line);
-    fclose(f);
-    return status;
+    metadata_reader m = {.data = d, .path = path};
+    return data_read_lines(path, parse_line, &m, err);
 }
 
 /* Split s serves its images alternating label 0 and label 1, each in order. */

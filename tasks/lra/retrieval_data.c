@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/check.h"
+#include "tasks/data_file.h"
 #include "tasks/lra/retrieval.h"
 
 /* LRA keeps the first 10,000 bytes of each text before cutting to max_length. */
@@ -28,6 +29,7 @@ typedef struct split_rows {
     int64_t *offsets; /* (2 count + 1): document d of row i is [offsets[2i + d], offsets[2i + d + 1]) */
     uint8_t *labels;  /* (count) */
     size_t byte_capacity, offset_capacity, label_capacity;
+    int max_bytes;
 } split_rows;
 
 struct retrieval_data {
@@ -38,29 +40,19 @@ struct retrieval_data {
 static const char *const file_names[3] = {"new_aan_pairs.train.tsv", "new_aan_pairs.eval.tsv",
                                           "new_aan_pairs.test.tsv"};
 
-static void *grow(void *p, size_t *capacity, size_t needed, size_t element) {
-    if (needed <= *capacity) return p;
-    size_t next = *capacity ? *capacity : 1024;
-    while (next < needed) next *= 2;
-    void *q = realloc(p, next * element);
-    CHECK(q != NULL);
-    *capacity = next;
-    return q;
-}
-
 /* Appends the first max_bytes bytes of text[0, length) as the next document of s. */
 static void keep_text(split_rows *s, int64_t documents, const char *text, size_t length, int max_bytes) {
     if (length > (size_t)max_bytes) length = (size_t)max_bytes;
     const int64_t used = s->offsets[documents];
-    s->bytes = grow(s->bytes, &s->byte_capacity, (size_t)used + length, 1);
+    s->bytes = data_grow(s->bytes, &s->byte_capacity, (size_t)used + length, 1);
     memcpy(s->bytes + used, text, length);
-    s->offsets = grow(s->offsets, &s->offset_capacity, (size_t)documents + 2, sizeof *s->offsets);
+    s->offsets = data_grow(s->offsets, &s->offset_capacity, (size_t)documents + 2, sizeof *s->offsets);
     s->offsets[documents + 1] = used + (int64_t)length;
 }
 
 /* Appends one row to s; 0 or an error naming the line. */
-static int parse_row(split_rows *s, char *line, size_t length, int64_t line_number, int max_bytes,
-                     error_info *err) {
+static int parse_row(void *context, char *line, size_t length, int64_t line_number, error_info *err) {
+    split_rows *s = context;
     char *columns[COLUMNS];
     int n = 0;
     for (char *c = line, *start = line;; c++) {
@@ -81,36 +73,22 @@ static int parse_row(split_rows *s, char *line, size_t length, int64_t line_numb
     if (errno || end == columns[0] || *end || (label != 0.0 && label != 1.0))
         return error_set(err, EXIT_RUNTIME, "%s:%lld: label must be 0 or 1, got \"%.40s\"", s->path,
                          (long long)line_number, columns[0]);
-    const int cap = max_bytes < RELEASE_TEXT_BYTES ? max_bytes : RELEASE_TEXT_BYTES;
+    const int cap = s->max_bytes < RELEASE_TEXT_BYTES ? s->max_bytes : RELEASE_TEXT_BYTES;
     keep_text(s, 2 * s->count, columns[3], (size_t)(columns[4] - 1 - columns[3]), cap);
     keep_text(s, 2 * s->count + 1, columns[4], (size_t)(line + length - columns[4]), cap);
-    s->labels = grow(s->labels, &s->label_capacity, (size_t)s->count + 1, 1);
+    s->labels = data_grow(s->labels, &s->label_capacity, (size_t)s->count + 1, 1);
     s->labels[s->count++] = (uint8_t)label;
     return 0;
 }
 
 static int load_split(split_rows *s, const char *dir, const char *name, int max_bytes, error_info *err) {
     snprintf(s->path, sizeof s->path, "%s/%s", dir, name);
-    FILE *f = fopen(s->path, "r");
-    if (!f) return error_set(err, EXIT_RUNTIME, "%s: cannot open: %s", s->path, strerror(errno));
-    s->offsets = grow(NULL, &s->offset_capacity, 1, sizeof *s->offsets);
+    s->max_bytes = max_bytes;
+    s->offsets = data_grow(NULL, &s->offset_capacity, 1, sizeof *s->offsets);
     s->offsets[0] = 0;
-    char *line = NULL;
-    size_t line_capacity = 0;
-    int64_t line_number = 0;
-    int status = 0;
-    ssize_t got;
-    while (status == 0 && (got = getline(&line, &line_capacity, f)) >= 0) {
-        line_number++;
-        while (got > 0 && (line[got - 1] == '\n' || line[got - 1] == '\r')) line[--got] = '\0';
-        if (got == 0) continue;
-        status = parse_row(s, line, (size_t)got, line_number, max_bytes, err);
-    }
-    if (status == 0 && ferror(f)) status = error_set(err, EXIT_RUNTIME, "%s: read error", s->path);
-    if (status == 0 && s->count == 0) status = error_set(err, EXIT_RUNTIME, "%s: no rows", s->path);
-    free(line);
-    fclose(f);
-    return status;
+    if (data_read_lines(s->path, parse_row, s, err) != 0) return -1;
+    if (s->count == 0) return error_set(err, EXIT_RUNTIME, "%s: no rows", s->path);
+    return 0;
 }
 
 void retrieval_data_free(retrieval_data *d) {

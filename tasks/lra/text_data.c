@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "core/check.h"
+#include "tasks/data_file.h"
 #include "tasks/lra/text.h"
 
 typedef struct review_set {
@@ -27,6 +28,7 @@ typedef struct review_set {
     uint8_t *labels;  /* (count) */
     int64_t *order;   /* (count) served index -> row, classes interleaved */
     size_t bytes_capacity, offsets_capacity, labels_capacity;
+    int max_bytes;    /* reviews are cut to this many bytes */
 } review_set;
 
 struct text_data {
@@ -35,20 +37,11 @@ struct text_data {
     review_set *splits[3]; /* eval may be the test set itself */
 };
 
-static void *grow(void *p, size_t *capacity, size_t needed, size_t element) {
-    if (needed <= *capacity) return p;
-    size_t next = *capacity ? *capacity : 1024;
-    while (next < needed) next *= 2;
-    void *q = realloc(p, next * element);
-    CHECK(q != NULL);
-    *capacity = next;
-    return q;
-}
-
-static review_set *review_set_new(const char *path) {
+static review_set *review_set_new(const char *path, int max_bytes) {
     review_set *s = calloc(1, sizeof *s);
     CHECK(s != NULL);
     snprintf(s->path, sizeof s->path, "%s", path);
+    s->max_bytes = max_bytes;
     return s;
 }
 
@@ -60,11 +53,11 @@ static void review_set_free(review_set *s) {
 
 /* Appends a review of n bytes (already cut at max_bytes). */
 static void append_review(review_set *s, const uint8_t *text, size_t n, int label) {
-    s->offsets = grow(s->offsets, &s->offsets_capacity, (size_t)s->count + 2, sizeof *s->offsets);
-    s->labels = grow(s->labels, &s->labels_capacity, (size_t)s->count + 1, 1);
+    s->offsets = data_grow(s->offsets, &s->offsets_capacity, (size_t)s->count + 2, sizeof *s->offsets);
+    s->labels = data_grow(s->labels, &s->labels_capacity, (size_t)s->count + 1, 1);
     if (s->count == 0) s->offsets[0] = 0;
     const int64_t used = s->offsets[s->count];
-    s->bytes = grow(s->bytes, &s->bytes_capacity, (size_t)used + n + 1, 1);
+    s->bytes = data_grow(s->bytes, &s->bytes_capacity, (size_t)used + n + 1, 1);
     memcpy(s->bytes + used, text, n);
     s->labels[s->count] = (uint8_t)label;
     s->offsets[++s->count] = used + (int64_t)n;
@@ -95,8 +88,9 @@ static bool is_file(const char *path) {
 /* ---- TSV layout ---- */
 
 /* Appends the row `label<TAB>text` (newline already stripped); 0 or an error naming the line. */
-static int parse_tsv_row(review_set *s, const char *line, size_t n, int64_t line_number, int max_bytes,
-                         error_info *err) {
+static int parse_tsv_row(void *context, char *line, size_t n, int64_t line_number, error_info *err) {
+    review_set *s = context;
+    const size_t max_bytes = (size_t)s->max_bytes;
     const char *tab = memchr(line, '\t', n);
     if (!tab) return error_set(err, EXIT_RUNTIME, "%s:%lld: expected label<TAB>text", s->path, (long long)line_number);
     const size_t label_bytes = (size_t)(tab - line);
@@ -105,7 +99,7 @@ static int parse_tsv_row(review_set *s, const char *line, size_t n, int64_t line
                          (long long)line_number, (int)(label_bytes < 40 ? label_bytes : 40), line);
     const size_t text_bytes = n - label_bytes - 1;
     if (text_bytes == 0) return error_set(err, EXIT_RUNTIME, "%s:%lld: empty text", s->path, (long long)line_number);
-    append_review(s, (const uint8_t *)tab + 1, text_bytes < (size_t)max_bytes ? text_bytes : (size_t)max_bytes,
+    append_review(s, (const uint8_t *)tab + 1, text_bytes < max_bytes ? text_bytes : max_bytes,
                   line[0] - '0');
     return 0;
 }
@@ -113,28 +107,9 @@ static int parse_tsv_row(review_set *s, const char *line, size_t n, int64_t line
 static int load_tsv(review_set **out, const char *dir, const char *name, int max_bytes, error_info *err) {
     char path[1024];
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    review_set *s = review_set_new(path);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        review_set_free(s);
-        return error_set(err, EXIT_RUNTIME, "%s: cannot open: %s", path, strerror(errno));
-    }
-    char *line = NULL;
-    size_t line_capacity = 0;
-    int64_t line_number = 0;
-    int status = 0;
-    ssize_t got;
-    while (status == 0 && (got = getline(&line, &line_capacity, f)) >= 0) {
-        line_number++;
-        if (got > 0 && line[got - 1] == '\n') got--;
-        if (got > 0 && line[got - 1] == '\r') got--;
-        if (got == 0) continue;
-        status = parse_tsv_row(s, line, (size_t)got, line_number, max_bytes, err);
-    }
-    if (status == 0 && ferror(f)) status = error_set(err, EXIT_RUNTIME, "%s: read error", path);
+    review_set *s = review_set_new(path, max_bytes);
+    int status = data_read_lines(path, parse_tsv_row, s, err);
     if (status == 0 && s->count == 0) status = error_set(err, EXIT_RUNTIME, "%s: no reviews", path);
-    free(line);
-    fclose(f);
     if (status != 0) {
         review_set_free(s);
         return status;
@@ -195,7 +170,7 @@ static int read_class(review_set *s, const char *class_dir, int label, int max_b
     size_t count = 0, capacity = 0;
     for (struct dirent *e; (e = readdir(d)) != NULL;) {
         if (!is_review_name(e->d_name)) continue;
-        names = grow(names, &capacity, count + 1, sizeof *names);
+        names = data_grow(names, &capacity, count + 1, sizeof *names);
         names[count] = strdup(e->d_name);
         CHECK(names[count] != NULL);
         count++;
@@ -220,7 +195,7 @@ static int read_class(review_set *s, const char *class_dir, int label, int max_b
 static int load_imdb_split(review_set **out, const char *dir, const char *split, int max_bytes, error_info *err) {
     char path[1024], class_dir[1100];
     snprintf(path, sizeof path, "%s/%s", dir, split);
-    review_set *s = review_set_new(path);
+    review_set *s = review_set_new(path, max_bytes);
     snprintf(class_dir, sizeof class_dir, "%s/neg", path);
     int status = read_class(s, class_dir, 0, max_bytes, err);
     snprintf(class_dir, sizeof class_dir, "%s/pos", path);

@@ -12,9 +12,9 @@
 
 #include "config/options.h"
 #include "core/rng.h"
-#include "core/sha256.h"
 #include "tasks/lra/image.h"
 #include "tasks/task.h"
+#include "task_checks.h"
 #include "testing.h"
 
 #define PI 3.14159265358979323846
@@ -32,31 +32,14 @@ static const char *const class_names[IMAGE_CLASSES] = {
     "disk", "ring", "square", "square outline", "triangle", "plus", "cross", "horizontal bar", "vertical bar", "two dots",
 };
 
-typedef struct instance {
-    void *state;
-    task_info info;
-} instance;
-
-/* A task instance at default options with side replaced (0: keep the default) and
+/* The task at default options with side replaced (0: keep the default) and
  * data_dir set when not NULL. */
-static int instance_init(instance *in, int side, const char *data_dir, error_info *err) {
-    const task_ops *ops = task_find("lra/image");
+static int instance_init(task_under_test *in, int side, const char *data_dir, error_info *err) {
     opt_set set;
-    opt_set_defaults(&set, ops->options, ops->n_options);
-    for (int i = 0; i < set.n; i++) {
-        if (side && strcmp(set.values[i].spec->name, "side") == 0) set.values[i].i = side;
-        if (data_dir && strcmp(set.values[i].spec->name, "data_dir") == 0)
-            snprintf(set.values[i].s, sizeof set.values[i].s, "%s", data_dir);
-    }
-    return ops->init(&in->state, &set, &in->info, err);
-}
-
-static int generate(const instance *in, uint64_t seed, enum task_split split, int64_t index, example *ex) {
-    example_request request = {.seed = seed, .split = split, .index = index, .length = 0};
-    error_info err = {0};
-    int rc = task_find("lra/image")->example(in->state, &request, ex, &err);
-    if (rc != 0) test_check(false, "example generated", "%s", err.message);
-    return rc;
+    task_defaults(&set, "lra/image");
+    if (side) task_option(&set, "side")->i = side;
+    if (data_dir) snprintf(task_option(&set, "data_dir")->s, OPT_STRING_MAX, "%s", data_dir);
+    return task_under_test_init(in, "lra/image", &set, err);
 }
 
 /* One hand-placed shape on a 16×16 image: pixels (row, col) that must be painted, pixels
@@ -175,7 +158,7 @@ static void check_info(const task_info *info) {
 
 /* Every example is side² tokens, all grey levels, one scored target in 0..9. */
 static void check_well_formed(int side) {
-    instance in;
+    task_under_test in;
     error_info err = {0};
     if (instance_init(&in, side, NULL, &err) != 0) {
         test_check(false, "init", "%s", err.message);
@@ -185,7 +168,7 @@ static void check_well_formed(int side) {
     example_alloc(&ex, &in.info);
     int bad = 0, n = 200, lo = 255, hi = 0;
     for (int i = 0; i < n; i++) {
-        if (generate(&in, 5, (enum task_split)(i % 3), i, &ex) != 0) break;
+        if (task_under_test_example(&in, 5, (enum task_split)(i % 3), i, &ex) != 0) break;
         bad += ex.length != side * side || ex.n_outputs != 1 || ex.target_mask[0] != 1 || ex.targets[0] < 0 ||
                ex.targets[0] > 9;
         for (int t = 0; t < ex.length; t++) {
@@ -202,114 +185,7 @@ static void check_well_formed(int side) {
     test_check(bad == 0 && in.info.max_length == side * side && in.info.image_side == side && lo == 0 && hi == 255,
                what, "%d faults", bad);
     example_free(&ex);
-    task_find("lra/image")->free(in.state);
-}
-
-static void hash_int32(sha256 *h, int32_t value) {
-    uint32_t u = (uint32_t)value;
-    uint8_t bytes[4] = {(uint8_t)u, (uint8_t)(u >> 8), (uint8_t)(u >> 16), (uint8_t)(u >> 24)};
-    sha256_update(h, bytes, 4);
-}
-
-static void hash_example(sha256 *h, const example *ex) {
-    hash_int32(h, ex->length);
-    for (int t = 0; t < ex->length; t++) hash_int32(h, ex->tokens[t]);
-    hash_int32(h, ex->targets[0]);
-}
-
-static void check_golden(const instance *in) {
-    example ex;
-    example_alloc(&ex, &in->info);
-    for (int split = 0; split < 3; split++) {
-        sha256 h;
-        sha256_init(&h);
-        for (int i = 0; i < 16; i++) {
-            if (generate(in, 0, (enum task_split)split, i, &ex) != 0) break;
-            hash_example(&h, &ex);
-        }
-        char hex[65];
-        sha256_final_hex(&h, hex);
-        char what[256];
-        snprintf(what, sizeof what, "golden %s: expected %s, got %s", task_split_name((enum task_split)split),
-                 golden[split], hex);
-        test_check(strcmp(hex, golden[split]) == 0, what, "hash differs");
-    }
-    example_free(&ex);
-}
-
-static bool same_example(const example *a, const example *b) {
-    return a->length == b->length && a->targets[0] == b->targets[0] &&
-           memcmp(a->tokens, b->tokens, (size_t)a->length * sizeof *a->tokens) == 0;
-}
-
-static void check_purity(const instance *in) {
-    enum { N = 8 };
-    example first[N], again, other;
-    for (int i = 0; i < N; i++) example_alloc(&first[i], &in->info);
-    example_alloc(&again, &in->info);
-    example_alloc(&other, &in->info);
-    for (int i = 0; i < N; i++) generate(in, 3, SPLIT_EVAL, 1000 + i, &first[i]);
-    int differ = 0;
-    for (int i = N - 1; i >= 0; i--) { /* out of order, with other draws in between */
-        generate(in, 3, SPLIT_TEST, i, &other);
-        generate(in, 3, SPLIT_EVAL, 1000 + i, &again);
-        if (!same_example(&first[i], &again)) differ++;
-    }
-    char what[160];
-    snprintf(what, sizeof what, "%d examples regenerated out of order are identical (%d differ)", N, differ);
-    test_check(differ == 0, what, "%d differ", differ);
-    int same_seed = 0;
-    for (int i = 0; i < N; i++) {
-        generate(in, 4, SPLIT_EVAL, 1000 + i, &other);
-        if (same_example(&first[i], &other)) same_seed++;
-    }
-    snprintf(what, sizeof what, "seeds 3 and 4 give different examples (%d of %d equal)", same_seed, N);
-    test_check(same_seed == 0, what, "%d equal", same_seed);
-    for (int i = 0; i < N; i++) example_free(&first[i]);
-    example_free(&again);
-    example_free(&other);
-}
-
-typedef struct digest {
-    uint64_t value;
-    int split;
-} digest;
-
-static int compare_digest(const void *a, const void *b) {
-    const uint64_t x = ((const digest *)a)->value, y = ((const digest *)b)->value;
-    return (x > y) - (x < y);
-}
-
-/* The first 300 examples of each split hashed: no image appears in two splits. */
-static void check_splits_disjoint(const instance *in) {
-    enum { PER_SPLIT = 300 };
-    static digest digests[3 * PER_SPLIT];
-    example ex;
-    example_alloc(&ex, &in->info);
-    for (int split = 0; split < 3; split++)
-        for (int i = 0; i < PER_SPLIT; i++) {
-            generate(in, 0, (enum task_split)split, i, &ex);
-            sha256 h;
-            sha256_init(&h);
-            hash_example(&h, &ex);
-            char hex[65];
-            sha256_final_hex(&h, hex);
-            digest *d = &digests[split * PER_SPLIT + i];
-            char head[17];
-            memcpy(head, hex, 16);
-            head[16] = '\0';
-            d->value = strtoull(head, NULL, 16);
-            d->split = split;
-        }
-    qsort(digests, 3 * PER_SPLIT, sizeof digests[0], compare_digest);
-    int shared = 0;
-    for (int i = 1; i < 3 * PER_SPLIT; i++)
-        shared += digests[i].value == digests[i - 1].value && digests[i].split != digests[i - 1].split;
-    char what[160];
-    snprintf(what, sizeof what, "the first %d examples of train, eval and test: %d images in two splits", PER_SPLIT,
-             shared);
-    test_check(shared == 0, what, "%d shared", shared);
-    example_free(&ex);
+    task_under_test_free(&in);
 }
 
 /* Without texture, noise and clutter an image has exactly two grey levels at least
@@ -350,13 +226,13 @@ static void check_plain_images(int contrast) {
 }
 
 /* 10,000 training labels: every class within 1.5 points of 10 %. */
-static void check_labels(const instance *in) {
+static void check_labels(const task_under_test *in) {
     enum { N = 10000 };
     example ex;
     example_alloc(&ex, &in->info);
     int counts[IMAGE_CLASSES] = {0};
     for (int i = 0; i < N; i++) {
-        if (generate(in, 11, SPLIT_TRAIN, i, &ex) != 0) break;
+        if (task_under_test_example(in, 11, SPLIT_TRAIN, i, &ex) != 0) break;
         counts[ex.targets[0]]++;
     }
     printf("labels over %d examples:", N);
@@ -519,21 +395,21 @@ static void check_option_errors(void) {
                  cases[i].ok ? "accepted" : "rejected", ok ? "accepted" : err.message);
         test_check(ok == cases[i].ok, what, "%s", ok ? "accepted" : err.message);
     }
-    instance in;
+    task_under_test in;
     error_info err = {0};
     int rc = instance_init(&in, 16, "/nonexistent", &err);
     char what[1200];
     snprintf(what, sizeof what, "side 16 with data_dir fails with status 2: \"%s\"", rc ? err.message : "(no error)");
     test_check(rc == -1 && err.status == EXIT_USAGE && strstr(err.message, "task.side") && strstr(err.message, "16"),
                what, "expected an error naming task.side");
-    if (rc == 0) ops->free(in.state);
+    if (rc == 0) task_under_test_free(&in);
 }
 
 int main(void) {
     const task_ops *ops = task_find("lra/image");
     test_check(ops != NULL, "registry finds lra/image", "not registered");
     if (!ops) return test_finish("test_image");
-    instance in;
+    task_under_test in;
     error_info err = {0};
     if (instance_init(&in, 0, NULL, &err) != 0) {
         test_check(false, "init at defaults", "%s", err.message);
@@ -545,11 +421,11 @@ int main(void) {
     check_well_formed(16);
     check_well_formed(32);
     check_well_formed(64);
-    check_golden(&in);
-    check_purity(&in);
-    check_splits_disjoint(&in);
+    task_check_golden(&in, golden);
+    task_check_purity(&in);
+    task_check_disjoint(&in, 300);
     check_labels(&in);
-    ops->free(in.state);
+    task_under_test_free(&in);
     check_plain_images(128);
     check_plain_images(200);
     check_plain_images(255);

@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "config/options.h"
-#include "core/sha256.h"
 #include "tasks/lra/listops.h"
 #include "tasks/task.h"
+#include "task_checks.h"
 #include "testing.h"
 
 /* SHA-256 of the first 16 examples of train, eval and test at seed 0 and default
@@ -22,38 +22,14 @@ static const char *const golden[3] = {
     "d9ea8519c793608296c55e062d07a6412fc6d04a5c1e87f2a68f81fd3ac857d9",
 };
 
-static void set_int(opt_set *set, const char *name, int64_t value) {
-    for (int i = 0; i < set->n; i++)
-        if (strcmp(set->values[i].spec->name, name) == 0) {
-            set->values[i].i = value;
-            return;
-        }
-    test_check(false, "option exists", "no option %s", name);
-}
-
-/* A task instance at default options with min_length and max_length replaced
+/* The task at default options with min_length and max_length replaced
  * (negative: keep the default). */
-typedef struct instance {
-    void *state;
-    task_info info;
-} instance;
-
-static int instance_init(instance *in, int min_length, int max_length, error_info *err) {
-    const task_ops *ops = task_find("lra/listops");
+static int instance_init(task_under_test *in, int min_length, int max_length, error_info *err) {
     opt_set set;
-    opt_set_defaults(&set, ops->options, ops->n_options);
-    if (min_length >= 0) set_int(&set, "min_length", min_length);
-    if (max_length >= 0) set_int(&set, "max_length", max_length);
-    return ops->init(&in->state, &set, &in->info, err);
-}
-
-static int generate(const instance *in, uint64_t seed, enum task_split split, int64_t index,
-                    example *ex) {
-    example_request request = {.seed = seed, .split = split, .index = index, .length = 0};
-    error_info err = {0};
-    int rc = task_find("lra/listops")->example(in->state, &request, ex, &err);
-    if (rc != 0) test_check(false, "example generated", "%s", err.message);
-    return rc;
+    task_defaults(&set, "lra/listops");
+    if (min_length >= 0) task_option(&set, "min_length")->i = min_length;
+    if (max_length >= 0) task_option(&set, "max_length")->i = max_length;
+    return task_under_test_init(in, "lra/listops", &set, err);
 }
 
 /* Whitespace-separated symbols of the task's vocabulary → token ids; returns count. */
@@ -139,12 +115,12 @@ static bool well_formed(const example *ex, const task_info *info, int max_depth,
     return true;
 }
 
-static void check_generated(const instance *in) {
+static void check_generated(const task_under_test *in) {
     example ex;
     example_alloc(&ex, &in->info);
     int mismatched = 0, malformed = 0, n = 300;
     for (int i = 0; i < n; i++) {
-        if (generate(in, 7, (enum task_split)(i % 3), i, &ex) != 0) break;
+        if (task_under_test_example(in, 7, (enum task_split)(i % 3), i, &ex) != 0) break;
         if (listops_evaluate(ex.tokens, ex.length) != ex.targets[0]) mismatched++;
         if (!well_formed(&ex, &in->info, 10, 10) || ex.n_outputs != 1 || ex.target_mask[0] != 1)
             malformed++;
@@ -160,76 +136,6 @@ static void check_generated(const instance *in) {
     example_free(&ex);
 }
 
-static void hash_int32(sha256 *h, int32_t value) {
-    uint32_t u = (uint32_t)value;
-    uint8_t bytes[4] = {(uint8_t)u, (uint8_t)(u >> 8), (uint8_t)(u >> 16), (uint8_t)(u >> 24)};
-    sha256_update(h, bytes, 4);
-}
-
-static void check_golden(const instance *in) {
-    example ex;
-    example_alloc(&ex, &in->info);
-    for (int split = 0; split < 3; split++) {
-        sha256 h;
-        sha256_init(&h);
-        for (int i = 0; i < 16; i++) {
-            if (generate(in, 0, (enum task_split)split, i, &ex) != 0) break;
-            hash_int32(&h, ex.length);
-            for (int t = 0; t < ex.length; t++) hash_int32(&h, ex.tokens[t]);
-            hash_int32(&h, ex.targets[0]);
-        }
-        char hex[65];
-        sha256_final_hex(&h, hex);
-        char what[256];
-        snprintf(what, sizeof what, "golden %s: expected %s, got %s",
-                 task_split_name((enum task_split)split), golden[split], hex);
-        test_check(strcmp(hex, golden[split]) == 0, what, "hash differs");
-    }
-    example_free(&ex);
-}
-
-static bool same_example(const example *a, const example *b, int max_length) {
-    return a->length == b->length && a->targets[0] == b->targets[0] &&
-           memcmp(a->tokens, b->tokens, (size_t)max_length * sizeof *a->tokens) == 0;
-}
-
-static void check_purity(const instance *in) {
-    enum { N = 8 };
-    example first[N], again, other;
-    for (int i = 0; i < N; i++) example_alloc(&first[i], &in->info);
-    example_alloc(&again, &in->info);
-    example_alloc(&other, &in->info);
-    int max_length = in->info.max_length;
-    for (int i = 0; i < N; i++) generate(in, 3, SPLIT_EVAL, 1000 + i, &first[i]);
-    int differ = 0;
-    for (int i = N - 1; i >= 0; i--) { /* out of order, with other draws in between */
-        generate(in, 3, SPLIT_TEST, i, &other);
-        generate(in, 3, SPLIT_EVAL, 1000 + i, &again);
-        if (!same_example(&first[i], &again, max_length)) differ++;
-    }
-    char what[160];
-    snprintf(what, sizeof what, "%d examples regenerated out of order are identical (%d differ)",
-             N, differ);
-    test_check(differ == 0, what, "%d differ", differ);
-
-    int same_split = 0, same_seed = 0;
-    for (int i = 0; i < N; i++) {
-        generate(in, 3, SPLIT_TRAIN, 1000 + i, &other);
-        if (same_example(&first[i], &other, max_length)) same_split++;
-        generate(in, 4, SPLIT_EVAL, 1000 + i, &other);
-        if (same_example(&first[i], &other, max_length)) same_seed++;
-    }
-    snprintf(what, sizeof what, "eval and train examples at the same index differ (%d of %d equal)",
-             same_split, N);
-    test_check(same_split == 0, what, "%d equal", same_split);
-    snprintf(what, sizeof what, "seeds 3 and 4 give different examples (%d of %d equal)",
-             same_seed, N);
-    test_check(same_seed == 0, what, "%d equal", same_seed);
-    for (int i = 0; i < N; i++) example_free(&first[i]);
-    example_free(&again);
-    example_free(&other);
-}
-
 static int compare_int(const void *a, const void *b) {
     int x = *(const int *)a, y = *(const int *)b;
     return (x > y) - (x < y);
@@ -238,7 +144,7 @@ static int compare_int(const void *a, const void *b) {
 /* 10,000 samples: every length strictly inside the filter; labels at defaults. */
 static void check_distribution(int min_length, int max_length, bool check_labels) {
     enum { N = 10000 };
-    instance in;
+    task_under_test in;
     error_info err = {0};
     if (instance_init(&in, min_length, max_length, &err) != 0) {
         test_check(false, "init", "%s", err.message);
@@ -250,7 +156,7 @@ static void check_distribution(int min_length, int max_length, bool check_labels
     int labels[10] = {0}, outside = 0;
     double sum = 0;
     for (int i = 0; i < N; i++) {
-        if (generate(&in, 11, SPLIT_TRAIN, i, &ex) != 0) break;
+        if (task_under_test_example(&in, 11, SPLIT_TRAIN, i, &ex) != 0) break;
         lengths[i] = ex.length;
         sum += ex.length;
         if (!(ex.length > min_length && ex.length < max_length)) outside++;
@@ -274,7 +180,7 @@ static void check_distribution(int min_length, int max_length, bool check_labels
             test_check(share >= 0.12 && share <= 0.22, what, "share %.3f", share);
         }
     example_free(&ex);
-    task_find("lra/listops")->free(in.state);
+    task_under_test_free(&in);
 }
 
 static void check_init_errors(void) {
@@ -287,7 +193,7 @@ static void check_init_errors(void) {
         {900, 100, "task.max_length: must exceed task.min_length + 1 (got 100 and 900)"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        instance in;
+        task_under_test in;
         error_info err = {0};
         int rc = instance_init(&in, cases[i].min_length, cases[i].max_length, &err);
         char what[1200];
@@ -297,19 +203,19 @@ static void check_init_errors(void) {
                        strcmp(err.message, cases[i].message) == 0,
                    what, "expected \"%s\"", cases[i].message);
     }
-    instance in;
+    task_under_test in;
     error_info err = {0};
     int rc = instance_init(&in, 500, 502, &err);
     test_check(rc == 0 && in.info.max_length == 501,
                "init min_length 500 max_length 502 succeeds with info.max_length 501", "%s",
                rc ? err.message : "wrong max_length");
-    if (rc == 0) task_find("lra/listops")->free(in.state);
+    if (rc == 0) task_under_test_free(&in);
 
     /* depth 1 allows only single digits: no length can pass min_length 500 */
     const task_ops *ops = task_find("lra/listops");
     opt_set set;
     opt_set_defaults(&set, ops->options, ops->n_options);
-    set_int(&set, "max_depth", 1);
+    task_option(&set, "max_depth")->i = 1;
     void *state = NULL;
     task_info info;
     rc = ops->init(&state, &set, &info, &err);
@@ -322,10 +228,10 @@ static void check_init_errors(void) {
 
     /* depth 2, 2 args: lengths 1 and 4 only, none strictly between 1 and 4 */
     opt_set_defaults(&set, ops->options, ops->n_options);
-    set_int(&set, "max_depth", 2);
-    set_int(&set, "max_args", 2);
-    set_int(&set, "min_length", 1);
-    set_int(&set, "max_length", 4);
+    task_option(&set, "max_depth")->i = 2;
+    task_option(&set, "max_args")->i = 2;
+    task_option(&set, "min_length")->i = 1;
+    task_option(&set, "max_length")->i = 4;
     rc = ops->init(&state, &set, &info, &err);
     test_check(rc == 0, "init max_depth 2 max_args 2 min_length 1 max_length 4 succeeds", "%s",
                err.message);
@@ -346,7 +252,7 @@ int main(void) {
     const task_ops *ops = task_find("lra/listops");
     test_check(ops != NULL, "registry finds lra/listops", "not registered");
     if (!ops) return test_finish("test_listops");
-    instance in;
+    task_under_test in;
     error_info err = {0};
     if (instance_init(&in, -1, -1, &err) != 0) {
         test_check(false, "init at defaults", "%s", err.message);
@@ -367,9 +273,10 @@ int main(void) {
 
     check_evaluator(info);
     check_generated(&in);
-    check_golden(&in);
-    check_purity(&in);
-    ops->free(in.state);
+    task_check_golden(&in, golden);
+    task_check_purity(&in);
+    task_check_disjoint(&in, 300);
+    task_under_test_free(&in);
     check_distribution(500, 2000, true);
     check_distribution(10, 100, false);
     check_init_errors();

@@ -19,10 +19,10 @@
 #include <time.h>
 
 #include "config/options.h"
-#include "core/sha256.h"
 #include "tasks/lra/pathfinder.h"
 #include "tasks/lra/snakes.h"
 #include "tasks/task.h"
+#include "task_checks.h"
 #include "testing.h"
 
 #define PI 3.14159265358979323846
@@ -40,18 +40,6 @@ static const char *const golden_pathx[3] = {
     "26446affd67299544d8c230f628d4ebc0503e715281526799a893a9fb303d75d",
     "c7f344cb63e9cd51884d1b208dc28f118ed28125e6d8a02d1876718e1a13774e",
 };
-
-static opt_value *option(opt_set *set, const char *name) {
-    for (int i = 0; i < set->n; i++)
-        if (strcmp(set->values[i].spec->name, name) == 0) return &set->values[i];
-    test_check(false, "option exists", "no option %s", name);
-    exit(test_finish("test_pathfinder"));
-}
-
-static void defaults(opt_set *set, const char *task) {
-    const task_ops *ops = task_find(task);
-    opt_set_defaults(set, ops->options, ops->n_options);
-}
 
 /* ---- hand-worked cases ---- */
 
@@ -184,8 +172,8 @@ typedef struct scene_stats {
 
 static void check_resolution(int resolution, int count) {
     opt_set set;
-    defaults(&set, "lra/pathfinder");
-    option(&set, "resolution")->i = resolution;
+    task_defaults(&set, "lra/pathfinder");
+    task_option(&set, "resolution")->i = resolution;
     snakes_params p;
     error_info err = {0};
     if (!test_check(pathfinder_params(&set, &p, &err) == 0, "parameters of the preset", "%s", err.message)) return;
@@ -276,28 +264,7 @@ static void check_resolution(int resolution, int count) {
 
 /* ---- the task interface ---- */
 
-typedef struct instance {
-    const task_ops *ops;
-    void *state;
-    task_info info;
-} instance;
-
-static int instance_init(instance *in, const char *task, error_info *err) {
-    opt_set set;
-    defaults(&set, task);
-    in->ops = task_find(task);
-    return in->ops->init(&in->state, &set, &in->info, err);
-}
-
-static int generate(const instance *in, uint64_t seed, enum task_split split, int64_t index, example *ex) {
-    example_request request = {.seed = seed, .split = split, .index = index, .length = 0};
-    error_info err = {0};
-    int rc = in->ops->example(in->state, &request, ex, &err);
-    if (rc != 0) test_check(false, "example generated", "%s", err.message);
-    return rc;
-}
-
-static void check_info(const instance *in, int side) {
+static void check_info(const task_under_test *in, int side) {
     const task_info *info = &in->info;
     char what[300];
     snprintf(what, sizeof what,
@@ -319,46 +286,10 @@ static void check_info(const instance *in, int side) {
     test_check(bad == 0, what, "%d wrong", bad);
 }
 
-static void hash_int32(sha256 *h, int32_t value) {
-    uint32_t u = (uint32_t)value;
-    uint8_t bytes[4] = {(uint8_t)u, (uint8_t)(u >> 8), (uint8_t)(u >> 16), (uint8_t)(u >> 24)};
-    sha256_update(h, bytes, 4);
-}
-
-static void hash_example(const example *ex, char hex[65]) {
-    sha256 h;
-    sha256_init(&h);
-    hash_int32(&h, ex->length);
-    for (int t = 0; t < ex->length; t++) hash_int32(&h, ex->tokens[t]);
-    hash_int32(&h, ex->targets[0]);
-    sha256_final_hex(&h, hex);
-}
-
-static void check_golden(const instance *in, const char *const golden[3]) {
-    example ex;
-    example_alloc(&ex, &in->info);
-    for (int split = 0; split < 3; split++) {
-        sha256 h;
-        sha256_init(&h);
-        for (int i = 0; i < 16; i++) {
-            if (generate(in, 0, (enum task_split)split, i, &ex) != 0) break;
-            hash_int32(&h, ex.length);
-            for (int t = 0; t < ex.length; t++) hash_int32(&h, ex.tokens[t]);
-            hash_int32(&h, ex.targets[0]);
-        }
-        char hex[65], what[300];
-        sha256_final_hex(&h, hex);
-        snprintf(what, sizeof what, "golden %s %s: expected %s, got %s", in->ops->name,
-                 task_split_name((enum task_split)split), golden[split], hex);
-        test_check(strcmp(hex, golden[split]) == 0, what, "hash differs");
-    }
-    example_free(&ex);
-}
-
 /* The task's example is the rendered image, grey g as token g + 2, and the label. */
-static void check_example_is_render(const instance *in) {
+static void check_example_is_render(const task_under_test *in) {
     opt_set set;
-    defaults(&set, in->ops->name);
+    task_defaults(&set, in->ops->name);
     snakes_params p;
     error_info err = {0};
     pathfinder_params(&set, &p, &err);
@@ -368,7 +299,7 @@ static void check_example_is_render(const instance *in) {
     int differ = 0, out_of_range = 0;
     for (int i = 0; i < 20; i++) {
         int label = -1;
-        generate(in, 9, SPLIT_TEST, i, &ex);
+        task_under_test_example(in, 9, SPLIT_TEST, i, &ex);
         pathfinder_generate(&p, 9, SPLIT_TEST, i, grey, &label, NULL, &err);
         for (int t = 0; t < ex.length; t++) {
             if (ex.tokens[t] != TASK_GREY_TOKEN0 + grey[t]) differ++;
@@ -386,72 +317,15 @@ static void check_example_is_render(const instance *in) {
     example_free(&ex);
 }
 
-static bool same_example(const example *a, const example *b) {
-    return a->length == b->length && a->targets[0] == b->targets[0] &&
-           memcmp(a->tokens, b->tokens, (size_t)a->length * sizeof *a->tokens) == 0;
-}
-
-static void check_purity(const instance *in) {
-    enum { N = 8 };
-    example first[N], again, other;
-    for (int i = 0; i < N; i++) example_alloc(&first[i], &in->info);
-    example_alloc(&again, &in->info);
-    example_alloc(&other, &in->info);
-    for (int i = 0; i < N; i++) generate(in, 3, SPLIT_EVAL, 1000 + i, &first[i]);
-    int differ = 0, same_seed = 0;
-    for (int i = N - 1; i >= 0; i--) { /* out of order, with other draws in between */
-        generate(in, 3, SPLIT_TEST, i, &other);
-        generate(in, 3, SPLIT_EVAL, 1000 + i, &again);
-        if (!same_example(&first[i], &again)) differ++;
-        generate(in, 4, SPLIT_EVAL, 1000 + i, &other);
-        if (same_example(&first[i], &other)) same_seed++;
-    }
-    char what[200];
-    snprintf(what, sizeof what, "%d examples regenerated out of order are identical (%d differ)", N, differ);
-    test_check(differ == 0, what, "%d differ", differ);
-    snprintf(what, sizeof what, "seeds 3 and 4 give different examples (%d of %d equal)", same_seed, N);
-    test_check(same_seed == 0, what, "%d equal", same_seed);
-    for (int i = 0; i < N; i++) example_free(&first[i]);
-    example_free(&again);
-    example_free(&other);
-}
-
-static int compare_hex(const void *a, const void *b) { return memcmp(a, b, 65); }
-
-/* 300 examples per split: no image (with its label) appears in two splits; labels balanced. */
-static void check_splits_and_labels(const instance *in) {
-    enum { PER_SPLIT = 300, LABELLED = 2000 };
-    static char hashes[3 * PER_SPLIT][65];
+/* Labels balanced over 2,000 training examples. */
+static void check_labels(const task_under_test *in) {
+    enum { LABELLED = 2000 };
     example ex;
     example_alloc(&ex, &in->info);
-    for (int s = 0; s < 3; s++)
-        for (int i = 0; i < PER_SPLIT; i++) {
-            generate(in, 0, (enum task_split)s, i, &ex);
-            hash_example(&ex, hashes[s * PER_SPLIT + i]);
-            hashes[s * PER_SPLIT + i][64] = '\0';
-        }
-    /* sort the hashes with their split as a suffix byte, then compare neighbours */
-    static char tagged[3 * PER_SPLIT][66];
-    for (int k = 0; k < 3 * PER_SPLIT; k++) {
-        memcpy(tagged[k], hashes[k], 64);
-        tagged[k][64] = (char)('0' + k / PER_SPLIT);
-        tagged[k][65] = '\0';
-    }
-    qsort(tagged, 3 * PER_SPLIT, sizeof tagged[0], compare_hex);
-    int shared = 0, repeated = 0;
-    for (int k = 1; k < 3 * PER_SPLIT; k++)
-        if (memcmp(tagged[k], tagged[k - 1], 64) == 0) {
-            if (tagged[k][64] != tagged[k - 1][64]) shared++;
-            else repeated++;
-        }
     char what[200];
-    snprintf(what, sizeof what, "first %d examples of train, eval and test: %d shared between splits, %d repeated",
-             PER_SPLIT, shared, repeated);
-    test_check(shared == 0 && repeated == 0, what, "%d shared, %d repeated", shared, repeated);
-
     int ones = 0;
     for (int i = 0; i < LABELLED; i++) {
-        generate(in, 1, SPLIT_TRAIN, i, &ex);
+        task_under_test_example(in, 1, SPLIT_TRAIN, i, &ex);
         ones += ex.targets[0] == 1;
     }
     printf("labels of %d training examples: %d x 0, %d x 1\n", LABELLED, LABELLED - ones, ones);
@@ -465,7 +339,7 @@ static void check_splits_and_labels(const instance *in) {
 
 static void expect_init_error(const char *what, const char *needle, void (*set_up)(opt_set *)) {
     opt_set set;
-    defaults(&set, "lra/pathfinder");
+    task_defaults(&set, "lra/pathfinder");
     set_up(&set);
     const task_ops *ops = task_find("lra/pathfinder");
     void *state = NULL;
@@ -478,12 +352,12 @@ static void expect_init_error(const char *what, const char *needle, void (*set_u
     if (rc == 0) ops->free(state);
 }
 
-static void custom_side(opt_set *set) { option(set, "resolution")->i = 48; }
-static void far_seeds(opt_set *set) { option(set, "seed_distance")->i = 8; }
-static void close_seeds(opt_set *set) { option(set, "seed_distance")->i = 4; }
-static void wide_padding(opt_set *set) { option(set, "padding")->i = 15; }
+static void custom_side(opt_set *set) { task_option(set, "resolution")->i = 48; }
+static void far_seeds(opt_set *set) { task_option(set, "seed_distance")->i = 8; }
+static void close_seeds(opt_set *set) { task_option(set, "seed_distance")->i = 4; }
+static void wide_padding(opt_set *set) { task_option(set, "padding")->i = 15; }
 static void many_margins(opt_set *set) {
-    opt_value *m = option(set, "margin");
+    opt_value *m = task_option(set, "margin");
     m->n_list = 5;
     for (int k = 0; k < 5; k++) m->list[k] = 1;
 }
@@ -500,11 +374,11 @@ static void check_errors(void) {
 
     /* contours of 64 dashes never fit 32 pixels: a bounded search, then an error */
     opt_set set;
-    defaults(&set, "lra/pathfinder");
-    option(&set, "contour_length")->i = 64;
-    instance in = {.ops = task_find("lra/pathfinder")};
+    task_defaults(&set, "lra/pathfinder");
+    task_option(&set, "contour_length")->i = 64;
+    task_under_test in;
     error_info err = {0};
-    if (!test_check(in.ops->init(&in.state, &set, &in.info, &err) == 0, "init contour_length 64 succeeds", "%s",
+    if (!test_check(task_under_test_init(&in, "lra/pathfinder", &set, &err) == 0, "init contour_length 64 succeeds", "%s",
                     err.message))
         return;
     example ex;
@@ -517,7 +391,7 @@ static void check_errors(void) {
     test_check(rc == -1 && err.status == EXIT_USAGE && strstr(err.message, "task.contour_length"), what,
                "expected an error naming task.contour_length");
     example_free(&ex);
-    in.ops->free(in.state);
+    task_under_test_free(&in);
 }
 
 int main(void) {
@@ -533,17 +407,22 @@ int main(void) {
         const char *const *golden;
     } tasks[] = {{"lra/pathfinder", 32, golden_pathfinder}, {"lra/pathx", 128, golden_pathx}};
     for (size_t k = 0; k < 2; k++) {
-        instance in;
+        task_under_test in;
         error_info err = {0};
+        opt_set set;
+        task_defaults(&set, tasks[k].task);
         if (!test_check(task_find(tasks[k].task) != NULL, "registry finds the task", "%s missing", tasks[k].task) ||
-            !test_check(instance_init(&in, tasks[k].task, &err) == 0, "init at defaults", "%s", err.message))
+            !test_check(task_under_test_init(&in, tasks[k].task, &set, &err) == 0, "init at defaults", "%s", err.message))
             continue;
         check_info(&in, tasks[k].side);
-        check_golden(&in, tasks[k].golden);
+        task_check_golden(&in, tasks[k].golden);
         check_example_is_render(&in);
-        check_purity(&in);
-        if (tasks[k].side == 32) check_splits_and_labels(&in);
-        in.ops->free(in.state);
+        task_check_purity(&in);
+        if (tasks[k].side == 32) {
+            task_check_disjoint(&in, 300);
+            check_labels(&in);
+        }
+        task_under_test_free(&in);
     }
     check_errors();
     return test_finish("test_pathfinder");

@@ -12,10 +12,10 @@
 #include <string.h>
 
 #include "config/options.h"
-#include "core/sha256.h"
 #include "core/timer.h"
 #include "tasks/lra/retrieval.h"
 #include "tasks/task.h"
+#include "task_checks.h"
 #include "testing.h"
 
 /* SHA-256 of the first 16 examples of train, eval and test at seed 0 and default
@@ -29,19 +29,11 @@ static const char *const golden[3] = {
 
 enum { OCCURRENCES_MAX = 2048 };
 
-typedef struct instance {
-    const task_ops *ops;
-    void *state;
-    task_info info;
-} instance;
-
 /* Init at default options with `overrides` ("name=value" strings, NULL-terminated)
  * applied; returns the init status, err filled. */
-static int instance_init(instance *in, const char *const *overrides, error_info *err) {
-    in->ops = task_find("lra/retrieval");
-    in->state = NULL;
+static int instance_init(task_under_test *in, const char *const *overrides, error_info *err) {
     opt_set set;
-    opt_set_defaults(&set, in->ops->options, in->ops->n_options);
+    task_defaults(&set, "lra/retrieval");
     for (int k = 0; overrides && overrides[k]; k++) {
         const char *eq = strchr(overrides[k], '=');
         int found = -1;
@@ -54,15 +46,7 @@ static int instance_init(instance *in, const char *const *overrides, error_info 
             return -1;
         }
     }
-    return in->ops->init(&in->state, &set, &in->info, err);
-}
-
-static int generate(const instance *in, uint64_t seed, enum task_split split, int64_t index, example *ex) {
-    example_request request = {.seed = seed, .split = split, .index = index, .length = 0};
-    error_info err = {0};
-    int rc = in->ops->example(in->state, &request, ex, &err);
-    if (rc != 0) test_check(false, "example generated", "%s", err.message);
-    return rc;
+    return task_under_test_init(in, "lra/retrieval", &set, err);
 }
 
 /* The key terms of a document (or of its first `limit` bytes: words wholly inside),
@@ -94,7 +78,7 @@ static int scan_count(const doc_scan *d, int32_t term) {
     return 0;
 }
 
-static void scan_document(const instance *in, const int32_t *tokens, int length, int limit, doc_scan *d) {
+static void scan_document(const task_under_test *in, const int32_t *tokens, int length, int limit, doc_scan *d) {
     memset(d, 0, sizeof *d);
     for (int t = length; t < in->info.max_length; t++)
         if (tokens[t] != RETRIEVAL_PAD && !d->problem[0]) snprintf(d->problem, sizeof d->problem, "no pad at %d", t);
@@ -181,7 +165,7 @@ static const char *document_problem(const doc_scan *d, const int32_t *source, in
     return others == noise ? "" : "wrong number of noise terms";
 }
 
-static void check_info(const instance *in) {
+static void check_info(const task_under_test *in) {
     const task_info *info = &in->info;
     char what[256];
     snprintf(what, sizeof what, "info: vocab %d, classes %d, max_length %d, outputs %d, pad %d, cls %d, pair output, version %s",
@@ -216,7 +200,7 @@ static void check_hand_source(int noise) {
     snprintf(noise_option, sizeof noise_option, "noise_terms=%d", noise);
     const char *const overrides[] = {"max_length=300", "pool_size=50", "terms=3", "overlap=1", "presence=1",
                                      "max_repeats=2", noise_option, NULL};
-    instance in;
+    task_under_test in;
     error_info err = {0};
     if (!test_check(instance_init(&in, overrides, &err) == 0, "init for hand-made sources", "%s", err.message)) return;
     const int32_t source[3] = {5, 17, 42};
@@ -248,13 +232,13 @@ static void check_hand_source(int noise) {
              max_length, short_length);
     test_check(short_length == 0, what, "%d outside", short_length);
     free(tokens);
-    in.ops->free(in.state);
+    task_under_test_free(&in);
 }
 
 /* Pool terms look like key terms and spell back to their index. */
 static void check_pool(void) {
     const char *const overrides[] = {"pool_size=5000", NULL};
-    instance in;
+    task_under_test in;
     error_info err = {0};
     if (!test_check(instance_init(&in, overrides, &err) == 0, "init with pool_size 5000", "%s", err.message)) return;
     int bad = 0;
@@ -272,7 +256,7 @@ static void check_pool(void) {
     const char *first = retrieval_term(in.state, 3);
     char copy[8];
     snprintf(copy, sizeof copy, "%s", first);
-    in.ops->free(in.state);
+    task_under_test_free(&in);
     const char *const small[] = {"pool_size=20", "terms=2", "overlap=1", "noise_terms=1", NULL};
     if (instance_init(&in, small, &err) != 0) return;
     snprintf(what, sizeof what, "a smaller pool is a prefix of a larger one (term 3 \"%s\" and \"%s\")", copy,
@@ -281,7 +265,7 @@ static void check_pool(void) {
     snprintf(what, sizeof what, "filler words and unknown words are not terms");
     test_check(retrieval_term_index(in.state, "The", 3) < 0 && retrieval_term_index(in.state, "Zzzzzz", 6) < 0, what,
                "found");
-    in.ops->free(in.state);
+    task_under_test_free(&in);
 }
 
 typedef struct moments {
@@ -325,7 +309,7 @@ static double best_threshold_accuracy(const int *shared, const int *labels, int 
 /* Generated pairs at default options against their sources, the label independence
  * of each document, the symmetry of the pair, and what whole documents and short
  * windows say about the label. */
-static void check_generated(const instance *in) {
+static void check_generated(const task_under_test *in) {
     enum { N = 4000, WINDOW = 128, TERMS = 8, OVERLAP = 4, REPEATS = 3, NOISE = 4 };
     example ex;
     example_alloc(&ex, &in->info);
@@ -335,7 +319,7 @@ static void check_generated(const instance *in) {
     moments occurrences[2][2] = {{{0}}}, lengths[2][2] = {{{0}}}, distinct[2][2] = {{{0}}}; /* [label][document] */
     double present = 0, possible = 0;
     for (int i = 0; i < N; i++) {
-        if (generate(in, 5, SPLIT_TRAIN, i, &ex) != 0) break;
+        if (task_under_test_example(in, 5, SPLIT_TRAIN, i, &ex) != 0) break;
         retrieval_pair pair, swapped;
         const example_request request = {5, SPLIT_TRAIN, i, 0};
         retrieval_draw_pair(in->state, &request, &pair);
@@ -418,114 +402,19 @@ static void check_generated(const instance *in) {
     example_free(&ex);
 }
 
-static void hash_int32(sha256 *h, int32_t value) {
-    uint32_t u = (uint32_t)value;
-    uint8_t bytes[4] = {(uint8_t)u, (uint8_t)(u >> 8), (uint8_t)(u >> 16), (uint8_t)(u >> 24)};
-    sha256_update(h, bytes, 4);
-}
-
-static void hash_example(sha256 *h, const example *ex) {
-    hash_int32(h, ex->length);
-    for (int t = 0; t < ex->length; t++) hash_int32(h, ex->tokens[t]);
-    hash_int32(h, ex->length2);
-    for (int t = 0; t < ex->length2; t++) hash_int32(h, ex->tokens2[t]);
-    hash_int32(h, ex->targets[0]);
-}
-
-static void check_golden(const instance *in) {
-    example ex;
-    example_alloc(&ex, &in->info);
-    for (int split = 0; split < 3; split++) {
-        sha256 h;
-        sha256_init(&h);
-        for (int i = 0; i < 16; i++) {
-            if (generate(in, 0, (enum task_split)split, i, &ex) != 0) break;
-            hash_example(&h, &ex);
-        }
-        char hex[65];
-        sha256_final_hex(&h, hex);
-        char what[256];
-        snprintf(what, sizeof what, "golden %s: expected %s, got %s", task_split_name((enum task_split)split),
-                 golden[split], hex);
-        test_check(strcmp(hex, golden[split]) == 0, what, "hash differs");
-    }
-    example_free(&ex);
-}
-
-static bool same_example(const example *a, const example *b, int max_length) {
-    return a->length == b->length && a->length2 == b->length2 && a->targets[0] == b->targets[0] &&
-           memcmp(a->tokens, b->tokens, (size_t)max_length * sizeof *a->tokens) == 0 &&
-           memcmp(a->tokens2, b->tokens2, (size_t)max_length * sizeof *a->tokens2) == 0;
-}
-
-static void check_purity(const instance *in) {
-    enum { N = 8 };
-    example first[N], again, other;
-    for (int i = 0; i < N; i++) example_alloc(&first[i], &in->info);
-    example_alloc(&again, &in->info);
-    example_alloc(&other, &in->info);
-    const int max_length = in->info.max_length;
-    for (int i = 0; i < N; i++) generate(in, 3, SPLIT_EVAL, 1000 + i, &first[i]);
-    int differ = 0;
-    for (int i = N - 1; i >= 0; i--) { /* out of order, with other draws in between */
-        generate(in, 3, SPLIT_TEST, i, &other);
-        generate(in, 3, SPLIT_EVAL, 1000 + i, &again);
-        if (!same_example(&first[i], &again, max_length)) differ++;
-    }
-    char what[160];
-    snprintf(what, sizeof what, "%d examples regenerated out of order are identical (%d differ)", N, differ);
-    test_check(differ == 0, what, "%d differ", differ);
-    int same_seed = 0;
-    for (int i = 0; i < N; i++) {
-        generate(in, 4, SPLIT_EVAL, 1000 + i, &other);
-        if (same_example(&first[i], &other, max_length)) same_seed++;
-    }
-    snprintf(what, sizeof what, "seeds 3 and 4 give different examples (%d of %d equal)", same_seed, N);
-    test_check(same_seed == 0, what, "%d equal", same_seed);
-    for (int i = 0; i < N; i++) example_free(&first[i]);
-    example_free(&again);
-    example_free(&other);
-}
-
-static int compare_hex(const void *a, const void *b) { return strcmp((const char *)a, (const char *)b); }
-
-/* No example (both documents and label) appears twice among the first 300 of every split. */
-static void check_disjoint_splits(const instance *in) {
-    enum { PER_SPLIT = 300 };
-    static char hashes[3 * PER_SPLIT][65];
-    example ex;
-    example_alloc(&ex, &in->info);
-    for (int split = 0; split < 3; split++)
-        for (int i = 0; i < PER_SPLIT; i++) {
-            if (generate(in, 0, (enum task_split)split, i, &ex) != 0) break;
-            sha256 h;
-            sha256_init(&h);
-            hash_example(&h, &ex);
-            sha256_final_hex(&h, hashes[split * PER_SPLIT + i]);
-        }
-    qsort(hashes, 3 * PER_SPLIT, sizeof hashes[0], compare_hex);
-    int repeated = 0;
-    for (int i = 1; i < 3 * PER_SPLIT; i++) repeated += strcmp(hashes[i], hashes[i - 1]) == 0;
-    char what[160];
-    snprintf(what, sizeof what, "the first %d examples of train, eval and test are all different (%d repeated)",
-             PER_SPLIT, repeated);
-    test_check(repeated == 0, what, "%d repeated", repeated);
-    example_free(&ex);
-}
-
-static void check_labels(const instance *in) {
+static void check_labels(const task_under_test *in) {
     enum { N = 10000 };
     example ex;
     example_alloc(&ex, &in->info);
     int ones[3] = {0};
     for (int split = 0; split < 3; split++)
         for (int i = 0; i < N / 5; i++) {
-            if (generate(in, 1, (enum task_split)split, i, &ex) != 0) break;
+            if (task_under_test_example(in, 1, (enum task_split)split, i, &ex) != 0) break;
             ones[split] += ex.targets[0];
         }
     int total = 0;
     for (int i = 0; i < N; i++) {
-        if (generate(in, 2, SPLIT_TRAIN, i, &ex) != 0) break;
+        if (task_under_test_example(in, 2, SPLIT_TRAIN, i, &ex) != 0) break;
         total += ex.targets[0];
     }
     printf("labels: train %d of %d are 1; first %d of train/eval/test: %d / %d / %d are 1\n", total, N, N / 5,
@@ -537,14 +426,14 @@ static void check_labels(const instance *in) {
     example_free(&ex);
 }
 
-static void check_speed(const instance *in) {
+static void check_speed(const task_under_test *in) {
     enum { N = 2000 };
     example ex;
     example_alloc(&ex, &in->info);
     double bytes = 0;
     const double start = timer_now();
     for (int i = 0; i < N; i++) {
-        if (generate(in, 0, SPLIT_TRAIN, i, &ex) != 0) break;
+        if (task_under_test_example(in, 0, SPLIT_TRAIN, i, &ex) != 0) break;
         bytes += ex.length + ex.length2;
     }
     const double per_example = (timer_now() - start) / N;
@@ -570,7 +459,7 @@ static void check_init_errors(void) {
                              "task.noise_terms 4 key terms (up to 224 bytes in a document of 200)"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        instance in;
+        task_under_test in;
         error_info err = {0};
         const int rc = instance_init(&in, cases[i].overrides, &err);
         char options[200] = "", what[1400];
@@ -579,22 +468,22 @@ static void check_init_errors(void) {
         snprintf(what, sizeof what, "init%s fails with status 2: \"%s\"", options, rc ? err.message : "(no error)");
         test_check(rc == -1 && err.status == EXIT_USAGE && strcmp(err.message, cases[i].message) == 0, what,
                    "expected \"%s\"", cases[i].message);
-        if (rc == 0) in.ops->free(in.state);
+        if (rc == 0) task_under_test_free(&in);
     }
     const char *const tight[] = {"max_length=448", NULL};
-    instance in;
+    task_under_test in;
     error_info err = {0};
     const int rc = instance_init(&in, tight, &err);
     test_check(rc == 0 && in.info.max_length == 448, "init max_length 448 (room for 224 bytes of terms) succeeds",
                "%s", err.message);
-    if (rc == 0) in.ops->free(in.state);
+    if (rc == 0) task_under_test_free(&in);
 }
 
 int main(void) {
     const task_ops *ops = task_find("lra/retrieval");
     test_check(ops != NULL, "registry finds lra/retrieval", "not registered");
     if (!ops) return test_finish("test_retrieval");
-    instance in;
+    task_under_test in;
     error_info err = {0};
     if (!test_check(instance_init(&in, NULL, &err) == 0, "init at defaults", "%s", err.message))
         return test_finish("test_retrieval");
@@ -603,12 +492,12 @@ int main(void) {
     check_hand_source(0);
     check_hand_source(2);
     check_generated(&in);
-    check_golden(&in);
-    check_purity(&in);
-    check_disjoint_splits(&in);
+    task_check_golden(&in, golden);
+    task_check_purity(&in);
+    task_check_disjoint(&in, 300);
     check_labels(&in);
     check_speed(&in);
-    ops->free(in.state);
+    task_under_test_free(&in);
     check_init_errors();
     return test_finish("test_retrieval");
 }

@@ -12,9 +12,9 @@
 
 #include "config/options.h"
 #include "core/rng.h"
-#include "core/sha256.h"
 #include "tasks/lra/text.h"
 #include "tasks/task.h"
+#include "task_checks.h"
 #include "testing.h"
 
 /* SHA-256 of the first 16 examples of train, eval and test at seed 0 and default
@@ -30,41 +30,22 @@ enum { DEFAULT_LENGTH = 1000, DEFAULT_WORDS = 24, DEFAULT_MARGIN = 2, DEFAULT_LE
 
 /* A task instance; negative option values keep the default. */
 typedef struct instance {
-    void *state;
-    task_info info;
+    task_under_test t;
     int sentiment_words, margin, lexicon_size;
 } instance;
 
-static void set_int(opt_set *set, const char *name, int64_t value) {
-    for (int i = 0; i < set->n; i++)
-        if (strcmp(set->values[i].spec->name, name) == 0) {
-            set->values[i].i = value;
-            return;
-        }
-    test_check(false, "option exists", "no option %s", name);
-}
-
 static int instance_init(instance *in, int max_length, int sentiment_words, int margin, int lexicon_size,
                          error_info *err) {
-    const task_ops *ops = task_find("lra/text");
     opt_set set;
-    opt_set_defaults(&set, ops->options, ops->n_options);
-    if (max_length >= 0) set_int(&set, "max_length", max_length);
-    if (sentiment_words >= 0) set_int(&set, "sentiment_words", sentiment_words);
-    if (margin >= 0) set_int(&set, "margin", margin);
-    if (lexicon_size >= 0) set_int(&set, "lexicon_size", lexicon_size);
+    task_defaults(&set, "lra/text");
+    if (max_length >= 0) task_option(&set, "max_length")->i = max_length;
+    if (sentiment_words >= 0) task_option(&set, "sentiment_words")->i = sentiment_words;
+    if (margin >= 0) task_option(&set, "margin")->i = margin;
+    if (lexicon_size >= 0) task_option(&set, "lexicon_size")->i = lexicon_size;
     in->sentiment_words = (int)opt_int(&set, "sentiment_words");
     in->margin = (int)opt_int(&set, "margin");
     in->lexicon_size = (int)opt_int(&set, "lexicon_size");
-    return ops->init(&in->state, &set, &in->info, err);
-}
-
-static int generate(const instance *in, uint64_t seed, enum task_split split, int64_t index, example *ex) {
-    example_request request = {.seed = seed, .split = split, .index = index, .length = 0};
-    error_info err = {0};
-    int rc = task_find("lra/text")->example(in->state, &request, ex, &err);
-    if (rc != 0) test_check(false, "example generated", "%s", err.message);
-    return rc;
+    return task_under_test_init(&in->t, "lra/text", &set, err);
 }
 
 /* ---- an independent recount of the sentiment words ---- */
@@ -247,13 +228,13 @@ static bool looks_like_text(const uint8_t *b, int length, const example *ex, con
 /* Labels against the recount, the look of the text and the lengths over n examples. */
 static void check_generated(const instance *in, int n) {
     example ex;
-    example_alloc(&ex, &in->info);
-    uint8_t *bytes = malloc((size_t)in->info.max_length);
+    example_alloc(&ex, &in->t.info);
+    uint8_t *bytes = malloc((size_t)in->t.info.max_length);
     int wrong_label = 0, wrong_count = 0, malformed = 0, outside_lexicon = 0, labels[2] = {0, 0};
-    int shortest = in->info.max_length, longest = 0;
+    int shortest = in->t.info.max_length, longest = 0;
     for (int i = 0; i < n; i++) {
-        if (generate(in, 5, (enum task_split)(i % 3), i, &ex) != 0) break;
-        if (!example_bytes(&ex, bytes) || !looks_like_text(bytes, ex.length, &ex, &in->info) ||
+        if (task_under_test_example(&in->t, 5, (enum task_split)(i % 3), i, &ex) != 0) break;
+        if (!example_bytes(&ex, bytes) || !looks_like_text(bytes, ex.length, &ex, &in->t.info) ||
             ex.n_outputs != 1 || ex.target_mask[0] != 1)
             malformed++;
         tally t = count_sentiment(bytes, ex.length, 0, ex.length);
@@ -265,7 +246,7 @@ static void check_generated(const instance *in, int n) {
         if (ex.length < shortest) shortest = ex.length;
         if (ex.length > longest) longest = ex.length;
     }
-    const int max_length = in->info.max_length, k = in->sentiment_words, m = in->margin;
+    const int max_length = in->t.info.max_length, k = in->sentiment_words, m = in->margin;
     char what[300];
     snprintf(what, sizeof what,
              "max_length %d, %d/%d: %d examples look like text, bytes as ids 2-257, pad after (%d not)",
@@ -304,11 +285,11 @@ typedef struct window_score {
 
 static window_score score_windows(const instance *in, int n, int window) {
     example ex;
-    example_alloc(&ex, &in->info);
-    uint8_t *bytes = malloc((size_t)in->info.max_length);
+    example_alloc(&ex, &in->t.info);
+    uint8_t *bytes = malloc((size_t)in->t.info.max_length);
     window_score s = {0, 0, 0};
     for (int i = 0; i < n; i++) {
-        if (generate(in, 21, SPLIT_TRAIN, i, &ex) != 0) break;
+        if (task_under_test_example(&in->t, 21, SPLIT_TRAIN, i, &ex) != 0) break;
         example_bytes(&ex, bytes);
         const int sign = ex.targets[0] == 1 ? 1 : -1;
         rng r;
@@ -335,7 +316,7 @@ static window_score score_windows(const instance *in, int n, int window) {
  * Windows of 32 bytes up to half the longest document are printed. */
 static void check_windows(const instance *in, int short_window, double bound) {
     enum { N = 2000 };
-    const int max_length = in->info.max_length, k = in->sentiment_words, m = in->margin;
+    const int max_length = in->t.info.max_length, k = in->sentiment_words, m = in->margin;
     for (int window = 32; window <= max_length / 2; window *= 2) {
         window_score s = score_windows(in, N, window);
         printf("max_length %d, %d sentiment words, margin %d, %d-byte window majority over %d examples: "
@@ -359,118 +340,13 @@ static void check_windows(const instance *in, int short_window, double bound) {
 static void check_speed(const instance *in) {
     enum { N = 2000 };
     example ex;
-    example_alloc(&ex, &in->info);
+    example_alloc(&ex, &in->t.info);
     const clock_t begin = clock();
-    for (int i = 0; i < N; i++) generate(in, 1, SPLIT_TRAIN, i, &ex);
+    for (int i = 0; i < N; i++) task_under_test_example(&in->t, 1, SPLIT_TRAIN, i, &ex);
     const double microseconds = 1e6 * (double)(clock() - begin) / CLOCKS_PER_SEC / N;
     char what[200];
-    snprintf(what, sizeof what, "max_length %d: %.1f us per example < 1000 us", in->info.max_length, microseconds);
+    snprintf(what, sizeof what, "max_length %d: %.1f us per example < 1000 us", in->t.info.max_length, microseconds);
     test_check(microseconds < 1000, what, "too slow");
-    example_free(&ex);
-}
-
-static void hash_int32(sha256 *h, int32_t value) {
-    uint32_t u = (uint32_t)value;
-    uint8_t bytes[4] = {(uint8_t)u, (uint8_t)(u >> 8), (uint8_t)(u >> 16), (uint8_t)(u >> 24)};
-    sha256_update(h, bytes, 4);
-}
-
-static void hash_example(sha256 *h, const example *ex) {
-    hash_int32(h, ex->length);
-    for (int t = 0; t < ex->length; t++) hash_int32(h, ex->tokens[t]);
-    hash_int32(h, ex->targets[0]);
-}
-
-static void check_golden(const instance *in) {
-    example ex;
-    example_alloc(&ex, &in->info);
-    for (int split = 0; split < 3; split++) {
-        sha256 h;
-        sha256_init(&h);
-        for (int i = 0; i < 16; i++) {
-            if (generate(in, 0, (enum task_split)split, i, &ex) != 0) break;
-            hash_example(&h, &ex);
-        }
-        char hex[65];
-        sha256_final_hex(&h, hex);
-        char what[256];
-        snprintf(what, sizeof what, "golden %s: expected %s, got %s", task_split_name((enum task_split)split),
-                 golden[split], hex);
-        test_check(strcmp(hex, golden[split]) == 0, what, "hash differs");
-    }
-    example_free(&ex);
-}
-
-static bool same_example(const example *a, const example *b, int max_length) {
-    return a->length == b->length && a->targets[0] == b->targets[0] &&
-           memcmp(a->tokens, b->tokens, (size_t)max_length * sizeof *a->tokens) == 0;
-}
-
-static void check_purity(const instance *in) {
-    enum { N = 8 };
-    example first[N], again, other;
-    for (int i = 0; i < N; i++) example_alloc(&first[i], &in->info);
-    example_alloc(&again, &in->info);
-    example_alloc(&other, &in->info);
-    const int max_length = in->info.max_length;
-    for (int i = 0; i < N; i++) generate(in, 3, SPLIT_EVAL, 1000 + i, &first[i]);
-    int differ = 0;
-    for (int i = N - 1; i >= 0; i--) { /* out of order, with other draws in between */
-        generate(in, 3, SPLIT_TEST, i, &other);
-        generate(in, 3, SPLIT_EVAL, 1000 + i, &again);
-        if (!same_example(&first[i], &again, max_length)) differ++;
-    }
-    char what[160];
-    snprintf(what, sizeof what, "%d examples regenerated out of order are identical (%d differ)", N, differ);
-    test_check(differ == 0, what, "%d differ", differ);
-    int same_seed = 0;
-    for (int i = 0; i < N; i++) {
-        generate(in, 4, SPLIT_EVAL, 1000 + i, &other);
-        if (same_example(&first[i], &other, max_length)) same_seed++;
-    }
-    snprintf(what, sizeof what, "seeds 3 and 4 give different examples (%d of %d equal)", same_seed, N);
-    test_check(same_seed == 0, what, "%d equal", same_seed);
-    for (int i = 0; i < N; i++) example_free(&first[i]);
-    example_free(&again);
-    example_free(&other);
-}
-
-typedef struct keyed {
-    char digest[65];
-    int split;
-} keyed;
-
-static int compare_keyed(const void *a, const void *b) {
-    return strcmp(((const keyed *)a)->digest, ((const keyed *)b)->digest);
-}
-
-/* The first 300 examples of each split: no example appears twice. */
-static void check_disjoint(const instance *in) {
-    enum { PER_SPLIT = 300 };
-    static keyed all[3 * PER_SPLIT];
-    example ex;
-    example_alloc(&ex, &in->info);
-    for (int split = 0; split < 3; split++)
-        for (int i = 0; i < PER_SPLIT; i++) {
-            generate(in, 0, (enum task_split)split, i, &ex);
-            sha256 h;
-            sha256_init(&h);
-            hash_example(&h, &ex);
-            keyed *k = &all[split * PER_SPLIT + i];
-            sha256_final_hex(&h, k->digest);
-            k->split = split;
-        }
-    qsort(all, 3 * PER_SPLIT, sizeof all[0], compare_keyed);
-    int across = 0, within = 0;
-    for (int i = 1; i < 3 * PER_SPLIT; i++)
-        if (strcmp(all[i].digest, all[i - 1].digest) == 0) {
-            if (all[i].split != all[i - 1].split) across++;
-            else within++;
-        }
-    char what[200];
-    snprintf(what, sizeof what, "the first %d examples of train, eval and test: %d shared across splits, %d repeats",
-             PER_SPLIT, across, within);
-    test_check(across == 0 && within == 0, what, "duplicates");
     example_free(&ex);
 }
 
@@ -502,18 +378,18 @@ static void check_init_errors(void) {
                  rc ? err.message : "(no error)");
         test_check(rc == -1 && err.status == EXIT_USAGE && strcmp(err.message, cases[i].message) == 0, what,
                    "expected \"%s\"", cases[i].message);
-        if (rc == 0) task_find("lra/text")->free(in.state);
+        if (rc == 0) task_under_test_free(&in.t);
     }
     instance in;
     error_info err = {0};
     int rc = instance_init(&in, 100, 4, 2, -1, &err);
-    test_check(rc == 0 && in.info.max_length == 100, "init max_length 100 sentiment_words 4 margin 2 succeeds",
+    test_check(rc == 0 && in.t.info.max_length == 100, "init max_length 100 sentiment_words 4 margin 2 succeeds",
                "%s", rc ? err.message : "wrong max_length");
-    if (rc == 0) task_find("lra/text")->free(in.state);
+    if (rc == 0) task_under_test_free(&in.t);
     rc = instance_init(&in, 60, 5, 1, 2, &err);
     test_check(rc == 0, "init max_length 60 sentiment_words 5 margin 1 lexicon_size 2 (words of up to 5 bytes) succeeds",
                "%s", err.message);
-    if (rc == 0) task_find("lra/text")->free(in.state);
+    if (rc == 0) task_under_test_free(&in.t);
 }
 
 /* Generate at (max_length, k, m, lexicon_size), run the text, length and label checks
@@ -528,7 +404,7 @@ static void check_configuration(int max_length, int sentiment_words, int margin,
     }
     check_generated(&in, n);
     if (short_window > 0) check_windows(&in, short_window, bound);
-    task_find("lra/text")->free(in.state);
+    task_under_test_free(&in.t);
 }
 
 int main(void) {
@@ -545,16 +421,16 @@ int main(void) {
                    in.lexicon_size == DEFAULT_LEXICON,
                "defaults: 24 sentiment words, margin 2, lexicon_size 12", "got %d, %d and %d", in.sentiment_words,
                in.margin, in.lexicon_size);
-    check_info(&in.info);
+    check_info(&in.t.info);
     check_lexicons();
     check_count_rule();
     check_generated(&in, 2000);
     check_windows(&in, 64, 0.58);
     check_speed(&in);
-    check_golden(&in);
-    check_purity(&in);
-    check_disjoint(&in);
-    ops->free(in.state);
+    task_check_golden(&in.t, golden);
+    task_check_purity(&in.t);
+    task_check_disjoint(&in.t, 300);
+    task_under_test_free(&in.t);
 
     check_configuration(4096, DEFAULT_WORDS, DEFAULT_MARGIN, DEFAULT_LEXICON, 500, 0, 0);
     check_configuration(64, 2, 2, 1, 500, 0, 0);
@@ -566,7 +442,7 @@ int main(void) {
     instance large;
     if (instance_init(&large, 4096, -1, -1, -1, &err) == 0) {
         check_speed(&large);
-        ops->free(large.state);
+        task_under_test_free(&large.t);
     }
     check_init_errors();
     return test_finish("test_text");
