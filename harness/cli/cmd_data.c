@@ -7,10 +7,12 @@
  * config. Tabs, newlines and backslashes inside symbols are escaped, so every row is
  * one line of TSV. With --png DIR, image tasks also write each example as a PNG, named
  * by split, index and target, so that a person can look at them. */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "core/check.h"
@@ -26,7 +28,7 @@ static const char usage[] =
     "symbols. --split (default train), --count (default 10) examples from index --start\n"
     "(default 0), with data seed --seed (default 0, as task.seed). option=value sets one of\n"
     "the task's options, as in a config. --png DIR also writes each example of an image\n"
-    "task as DIR/<split>-<index>-target<k>.png (the directory must exist).\n";
+    "task as DIR/<split>-<index>-target<k>.png, creating DIR if it does not exist.\n";
 
 typedef struct data_args {
     const char *task;
@@ -171,6 +173,10 @@ int cmd_data(int argc, char **argv) {
     if (a.png_dir && info.image_side <= 0) {
         ops->free(state);
         return cli_fail(EXIT_USAGE, "data: --png: %s is not an image task", ops->name);
+    }
+    if (a.png_dir && mkdir(a.png_dir, 0777) != 0 && errno != EEXIST) {
+        ops->free(state);
+        return cli_fail(EXIT_RUNTIME, "data: --png: %s: cannot create the directory: %s", a.png_dir, strerror(errno));
     }
     example ex;
     example_alloc(&ex, &info);

@@ -3,13 +3,16 @@
  * alone (--start), splits different, and bad arguments exit 2 with one line naming the
  * value at fault. Then ListOps from files in the released layout: `data` prints them,
  * a run trains on them, and a config asking for more examples than a file holds exits
- * 2 naming the file before anything is recorded. */
+ * 2 naming the file before anything is recorded. Image tasks written with --png read
+ * back as the printed grey levels. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/png_io.h"
 #include "testing.h"
 
 static char output[1 << 16];
@@ -72,6 +75,59 @@ static void check_released_files(void) {
                "a run trains on the released files", "%s", output);
 }
 
+/* --png writes each image as a grey PNG whose pixels are the printed grey levels,
+ * named by split, index and target, creating the directory; other tasks and a
+ * directory that cannot be made are refused. */
+static void check_png(const char *task, const char *options, int side) {
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/png-%s", test_temp_dir(), strchr(task, '/') + 1);
+    if (!test_check(run("data %s --count 3 --split eval %s --png %s", task, options, dir) == 0, "data --png runs",
+                    "%s", output))
+        return;
+    int matched = 0;
+    char detail[1600] = "";
+    for (int i = 0; i < 3; i++) {
+        char row[1 << 14], path[1200];
+        long index, length;
+        int target, used = 0;
+        if (!nth_line(i + 1, row, sizeof row) || sscanf(row, "%ld\t%ld\t%d\t%n", &index, &length, &target, &used) != 3)
+            break;
+        snprintf(path, sizeof path, "%s/eval-%d-target%d.png", dir, i, target);
+        uint8_t *pixels = NULL;
+        int width = 0, height = 0;
+        error_info err = {0};
+        if (png_read_grey(path, &pixels, &width, &height, &err) != 0) {
+            snprintf(detail, sizeof detail, "%s", err.message);
+            break;
+        }
+        bool same = width == side && height == side && length == side * side;
+        const char *p = row + used;
+        for (int k = 0; same && k < side * side; k++) {
+            char *end;
+            same = strtol(p, &end, 10) == pixels[k] && end != p;
+            p = end;
+        }
+        free(pixels);
+        if (!same) {
+            snprintf(detail, sizeof detail, "%s differs from row %d", path, i);
+            break;
+        }
+        matched++;
+    }
+    test_check(matched == 3, "--png: 3 PNGs named <split>-<index>-target<k>.png hold the printed grey levels", "%s",
+               detail);
+}
+
+static void check_png_errors(void) {
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/png-listops", test_temp_dir());
+    test_check(run("data lra/listops --count 1 --png %s", dir) == 2 && strstr(output, "not an image task"),
+               "--png of a task without images exits 2", "%s", output);
+    snprintf(dir, sizeof dir, "%s/no/such/parent", test_temp_dir());
+    test_check(run("data lra/image --count 1 --png %s", dir) == 1 && strstr(output, dir),
+               "--png into a directory that cannot be made exits 1 naming it", "%s", output);
+}
+
 int main(void) {
     test_check(run("data lra/listops --count 5 min_length=10 max_length=40") == 0 && count_lines() == 6,
                "five examples and a header", "%s", output);
@@ -98,5 +154,8 @@ int main(void) {
     test_check(run("data --help") == 0 && strstr(output, "usage: attnbench data"), "--help prints the usage", "%s",
                output);
     check_released_files();
+    check_png("lra/image", "side=16 contrast=255 texture=0 noise=0 clutter=0", 16);
+    check_png("lra/pathfinder", "", 32);
+    check_png_errors();
     return test_finish("test_data");
 }
