@@ -2,6 +2,7 @@
 #include "core/strbuf.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,17 +59,30 @@ void strbuf_append_json_string(strbuf *s, const char *text) {
     strbuf_append(s, "\"");
 }
 
+/* The shortest "%.*g" digits that read back to value; with plain_range, no exponent
+ * for magnitudes in [1e-4, 1e15) (50, not 5e+01). */
+static void append_shortest(strbuf *s, double value, bool plain_range) {
+    const bool plain = plain_range && fabs(value) >= 1e-4 && fabs(value) < 1e15;
+    char text[40];
+    for (int precision = 1; precision <= 17; precision++) {
+        snprintf(text, sizeof text, "%.*g", precision, value);
+        if (strtod(text, NULL) == value && !(plain && strchr(text, 'e'))) break;
+    }
+    strbuf_append(s, text);
+}
+
 void strbuf_append_json_number(strbuf *s, double value) {
     if (!isfinite(value)) {
         strbuf_append(s, "null");
         return;
     }
-    char text[40];
-    for (int precision = 1; precision <= 17; precision++) {
-        snprintf(text, sizeof text, "%.*g", precision, value);
-        if (strtod(text, NULL) == value) break;
-    }
-    strbuf_append(s, text);
+    append_shortest(s, value, false);
+}
+
+void strbuf_append_real(strbuf *s, double value) {
+    if (isnan(value)) strbuf_append(s, "nan");
+    else if (isinf(value)) strbuf_append(s, value > 0 ? "inf" : "-inf");
+    else append_shortest(s, value, true);
 }
 
 void strbuf_free(strbuf *s) {

@@ -18,6 +18,9 @@ void strbuf_append_json_string(strbuf *s, const char *text);
 /* Appends a double as JSON: shortest "%.17g" form that reads back to the same value;
  * non-finite values become null. */
 void strbuf_append_json_number(strbuf *s, double value);
+/* Appends a double for people to read: the shortest form that reads back to the same
+ * value, in plain notation between 1e-4 and 1e15; inf, -inf, nan. */
+void strbuf_append_real(strbuf *s, double value);
 void strbuf_free(strbuf *s);
 
 #endif

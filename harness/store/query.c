@@ -6,7 +6,6 @@
  * authorizer refuses what that check lets through: ATTACH/DETACH, transactions,
  * REINDEX/ANALYZE and any PRAGMA outside a list of ones that only read. The command
  * also opens its connection read-only. */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,14 +93,7 @@ static void append_value(strbuf *b, sqlite3_stmt *stmt, int column) {
     case SQLITE_INTEGER:
         strbuf_printf(b, "%lld", (long long)sqlite3_column_int64(stmt, column));
         break;
-    case SQLITE_FLOAT: {
-        double v = sqlite3_column_double(stmt, column);
-        if (isinf(v))
-            strbuf_append(b, v > 0 ? "inf" : "-inf");
-        else
-            strbuf_append_json_number(b, v);
-        break;
-    }
+    case SQLITE_FLOAT: strbuf_append_real(b, sqlite3_column_double(stmt, column)); break;
     case SQLITE_BLOB: {
         const unsigned char *bytes = sqlite3_column_blob(stmt, column);
         int n = sqlite3_column_bytes(stmt, column);

@@ -845,6 +845,12 @@ static void test_query_formats(void) {
                "json numbers, infinity as null, blob as hex");
     free(text);
     text = NULL;
+    rc = query_to_string(s, "SELECT 50.0 AS a, 0.00012 AS b, 1e20 AS c, 0.00001 AS d, 123456.5 AS e", QUERY_CSV,
+                         &text, &err);
+    check_text(rc == 0 ? text : err.message, "a,b,c,d,e\n50,0.00012,1e+20,1e-05,123456.5\n",
+               "reals in the shortest exact form, plain between 1e-4 and 1e15");
+    free(text);
+    text = NULL;
     rc = query_to_string(s, "SELECT id FROM run", QUERY_JSON, &text, &err);
     check_text(rc == 0 ? text : err.message, "[]\n", "json of no rows is an empty array");
     free(text);
