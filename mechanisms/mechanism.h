@@ -38,6 +38,10 @@ typedef struct attention_geometry {
     int max_tokens;   /* longest T any call will use */
     int layers;       /* number of encoder blocks (for per-layer random patterns) */
     int global_token; /* position of the CLS token, or -1 when there is none */
+    int positional;   /* the model's enum positional_kind: a mechanism with position_scores
+                       * reserves what ALiBi, T5 or relative attention need (0: none) */
+    int max_position; /* every position any call holds is below this (relative attention
+                       * sizes its distance tables from it; at least max_tokens + 1 is used) */
 } attention_geometry;
 
 typedef struct attention_sizes {
@@ -45,6 +49,18 @@ typedef struct attention_sizes {
     size_t saved;   /* reals kept from forward to backward, per layer */
     size_t scratch; /* reals of temporary space, shared by all layers */
 } attention_sizes;
+
+/* Where the tokens are, for scores that depend on position: ALiBi, T5's bucketed
+ * relative bias and Transformer-XL's relative attention (model.positional; definitions
+ * in nn/position.h, kernels in mechanisms/position_scores.h). Only mechanisms with
+ * position_scores accept it, and only with the kind given in their geometry. */
+typedef struct attention_positions {
+    int kind;                 /* enum positional_kind: POSITIONAL_ALIBI, _T5 or _RELATIVE */
+    const int32_t *positions; /* (B, T) position of every token (randomized or counting down
+                               * when the config says so) */
+    const real *params;       /* this layer's position parameters (position_bias_params) */
+    real *dparams;            /* their gradient; backward adds into it */
+} attention_positions;
 
 /* One call: the shape and everything random or step-dependent. */
 typedef struct attention_call {
@@ -56,11 +72,15 @@ typedef struct attention_call {
     uint64_t seed;          /* the model's seed, fixed for a run: features, random blocks */
     real dropout;           /* on attention probabilities; applied only when training */
     uint64_t dropout_key;   /* counter-hash key for this layer and step */
+    const attention_positions *positions; /* NULL: the scores do not depend on position */
 } attention_call;
 
 typedef struct mechanism_ops {
     const char *name;    /* "full" */
     const char *summary; /* one line for `attnbench mechanisms` */
+    /* Whether it forms explicit scores and so supports attention_call.positions (ALiBi,
+     * T5, relative); false for the kernelized mechanisms, which form no scores. */
+    bool position_scores;
     const opt_spec *options;
     int n_options;
     /* Read options (already validated against the table) and the geometry; set

@@ -14,6 +14,23 @@ extern const task_ops lra_image;
 extern const task_ops lra_text;
 extern const task_ops lra_pathfinder;
 extern const task_ops lra_pathx;
+/* Chomsky hierarchy: regular (R) and deterministic context-free (DCF). */
+extern const task_ops chomsky_parity_check;
+extern const task_ops chomsky_even_pairs;
+extern const task_ops chomsky_modular_arithmetic;
+extern const task_ops chomsky_cycle_navigation;
+extern const task_ops chomsky_stack_manipulation;
+extern const task_ops chomsky_reverse_string;
+extern const task_ops chomsky_modular_arithmetic_brackets;
+extern const task_ops chomsky_solve_equation;
+/* Chomsky hierarchy: context-sensitive (CS). */
+extern const task_ops chomsky_duplicate_string;
+extern const task_ops chomsky_missing_duplicate_string;
+extern const task_ops chomsky_odds_first;
+extern const task_ops chomsky_binary_addition;
+extern const task_ops chomsky_binary_multiplication;
+extern const task_ops chomsky_compute_sqrt;
+extern const task_ops chomsky_bucket_sort;
 
 static const task_ops *const registry[] = {
     &lra_listops,
@@ -22,6 +39,23 @@ static const task_ops *const registry[] = {
     &lra_text,
     &lra_pathfinder,
     &lra_pathx,
+    /* Chomsky hierarchy, R and DCF */
+    &chomsky_parity_check,
+    &chomsky_even_pairs,
+    &chomsky_modular_arithmetic,
+    &chomsky_cycle_navigation,
+    &chomsky_stack_manipulation,
+    &chomsky_reverse_string,
+    &chomsky_modular_arithmetic_brackets,
+    &chomsky_solve_equation,
+    /* Chomsky hierarchy, CS */
+    &chomsky_duplicate_string,
+    &chomsky_missing_duplicate_string,
+    &chomsky_odds_first,
+    &chomsky_binary_addition,
+    &chomsky_binary_multiplication,
+    &chomsky_compute_sqrt,
+    &chomsky_bucket_sort,
 };
 
 enum { REGISTRY_SIZE = (int)(sizeof registry / sizeof registry[0]) };

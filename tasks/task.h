@@ -31,6 +31,17 @@ enum { TASK_GREY_TOKEN0 = 2, TASK_GREY_VOCAB = TASK_GREY_TOKEN0 + 256 };
 extern const char *const task_grey_token_names[TASK_GREY_VOCAB];
 enum task_split { SPLIT_TRAIN = 0, SPLIT_EVAL = 1, SPLIT_TEST = 2 };
 
+/* The length-generalisation protocol of the formal-language tasks: train on short
+ * inputs, test on every length of a longer range. samples_per_length 0 = none (the
+ * task's splits are evaluated as a whole). Lengths count input symbols, without the
+ * output placeholders. */
+typedef struct length_protocol {
+    int train_min, train_max;         /* each training batch has one length in this range */
+    int test_min, test_max, test_stride; /* evaluated lengths: test_min, +stride, … ≤ test_max */
+    int samples_per_length;           /* examples evaluated at each length */
+    int train_max_tokens;             /* tokens of the longest training example */
+} length_protocol;
+
 typedef struct task_info {
     int vocab_size;  /* token ids are in [0, vocab_size) */
     int n_classes;   /* classes per output */
@@ -43,6 +54,7 @@ typedef struct task_info {
     const char *level;              /* "R", "DCF", "CS" for formal-language tasks, "" otherwise */
     const char *version;            /* generator version; bumped whenever its output changes */
     int image_side;                 /* > 0: inputs are side×side grey images (TASK_GREY_TOKEN0) */
+    length_protocol lengths;
 } task_info;
 
 typedef struct example {

@@ -21,6 +21,7 @@ int cmd_query(int argc, char **argv);
 int cmd_tasks(int argc, char **argv);
 int cmd_mechanisms(int argc, char **argv);
 int cmd_leaderboard(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_data(int argc, char **argv);
 

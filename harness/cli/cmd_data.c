@@ -21,12 +21,14 @@
 
 static const char usage[] =
     "usage: attnbench data TASK [--split train|eval|test] [--count N] [--start I] [--seed N]\n"
-    "                      [--png DIR] [option=value ...]\n"
+    "                      [--length N] [--png DIR] [option=value ...]\n"
     "\n"
     "Print examples of TASK (see attnbench tasks) as TSV on stdout: index, length, target\n"
     "(per output position for sequence tasks, '_' where unscored) and the input as readable\n"
     "symbols. --split (default train), --count (default 10) examples from index --start\n"
-    "(default 0), with data seed --seed (default 0, as task.seed). option=value sets one of\n"
+    "(default 0), with data seed --seed (default 0, as task.seed). --length N asks a task with\n"
+    "a length protocol (the Chomsky tasks) for inputs of N symbols; without it they draw their\n"
+    "lengths from train_lengths. option=value sets one of\n"
     "the task's options, as in a config. --png DIR also writes each example of an image\n"
     "task as DIR/<split>-<index>-target<k>.png, creating DIR if it does not exist.\n";
 
@@ -34,7 +36,7 @@ typedef struct data_args {
     const char *task;
     const char *png_dir;
     enum task_split split;
-    long long count, start;
+    long long count, start, length;
     unsigned long long seed;
     const char *options[64];
     int n_options;
@@ -67,6 +69,11 @@ static int parse_args(int argc, char **argv, data_args *a) {
         if (strcmp(arg, "--split") == 0) status = parse_split(argv[++i], &a->split);
         else if (strcmp(arg, "--count") == 0) status = parse_number(arg, argv[++i], 0, &a->count);
         else if (strcmp(arg, "--start") == 0) status = parse_number(arg, argv[++i], 0, &a->start);
+        else if (strcmp(arg, "--length") == 0) {
+            status = parse_number(arg, argv[++i], 1, &a->length);
+            if (status == EXIT_OK && a->length > INT_MAX)
+                return cli_fail(EXIT_USAGE, "data: --length %lld is too large", a->length);
+        }
         else if (strcmp(arg, "--png") == 0) a->png_dir = argv[++i];
         else if (strcmp(arg, "--seed") == 0) {
             status = parse_number(arg, argv[++i], 0, &seed);
@@ -174,6 +181,10 @@ int cmd_data(int argc, char **argv) {
         ops->free(state);
         return cli_fail(EXIT_USAGE, "data: --png: %s is not an image task", ops->name);
     }
+    if (a.length > 0 && info.lengths.samples_per_length == 0) {
+        ops->free(state);
+        return cli_fail(EXIT_USAGE, "data: --length: %s has no length protocol; its lengths are its own", ops->name);
+    }
     if (a.png_dir && mkdir(a.png_dir, 0777) != 0 && errno != EEXIST) {
         ops->free(state);
         return cli_fail(EXIT_RUNTIME, "data: --png: %s: cannot create the directory: %s", a.png_dir, strerror(errno));
@@ -182,7 +193,7 @@ int cmd_data(int argc, char **argv) {
     example_alloc(&ex, &info);
     printf("index\tlength\ttarget\tinput%s\n", info.output == TASK_OUTPUT_PAIR ? "\tinput2" : "");
     for (long long i = a.start; i < a.start + a.count && status == EXIT_OK; i++) {
-        const example_request request = {a.seed, a.split, i, 0};
+        const example_request request = {a.seed, a.split, i, (int)a.length};
         if (ops->example(state, &request, &ex, &err) != 0) status = cli_fail(err.status, "data: %s", err.message);
         else {
             print_example(&info, i, &ex);

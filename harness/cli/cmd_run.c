@@ -72,11 +72,13 @@ static int resolve_threads(int configured) {
     return online > 0 ? (int)online : 1;
 }
 
-/* Final results; for a mechanism that may fall back to full attention on short
+/* Final results (with a length protocol, eval and test accuracies are means over
+ * lengths, and the fraction of sequences entirely right is recorded too); for a
+ * mechanism that may fall back to full attention on short
  * sequences (BigBird), also the fraction of each split's sequences that did. */
 static int record_completion(store *st, const char *run_id, const train_outcome *o, const model *m,
                              error_info *err) {
-    result_value results[11] = {
+    result_value results[13] = {
         {"train", "loss", o->train_loss},
         {"train", "accuracy", o->train_accuracy},
         {"train", "tokens_per_second", o->tokens_per_second},
@@ -87,6 +89,10 @@ static int record_completion(store *st, const char *run_id, const train_outcome 
         {"test", "accuracy", o->test.accuracy},
     };
     int n = 8;
+    if (o->by_length) {
+        results[n++] = (result_value){"eval", "sequence_accuracy", o->eval.sequence_accuracy};
+        results[n++] = (result_value){"test", "sequence_accuracy", o->test.sequence_accuracy};
+    }
     if (model_attention_can_fall_back(m)) {
         results[n++] = (result_value){"train", "full_attention_fraction", o->train_full_attention_fraction};
         results[n++] = (result_value){"eval", "full_attention_fraction", o->eval.full_attention_fraction};
@@ -132,10 +138,16 @@ static int train_and_record(const experiment_config *cfg, model *m, batch_builde
     }
     if (record_completion(st, run_id, &outcome, m, &err) != 0)
         return cli_fail(err.status, "%s", err.message);
-    printf("run %s completed: test accuracy %.2f%%, eval accuracy %.2f%%, train loss %.4f, "
-           "%lld steps in %.1f s, %.0f tokens/s\n",
-           run_id, 100 * outcome.test.accuracy, 100 * outcome.eval.accuracy, outcome.train_loss,
-           (long long)outcome.steps_done, outcome.wall_seconds, outcome.tokens_per_second);
+    if (outcome.by_length)
+        printf("run %s completed: score %.2f%% (mean accuracy over the test lengths), in-distribution accuracy "
+               "%.2f%%, train loss %.4f, %lld steps in %.1f s, %.0f tokens/s\n",
+               run_id, 100 * outcome.test.accuracy, 100 * outcome.eval.accuracy, outcome.train_loss,
+               (long long)outcome.steps_done, outcome.wall_seconds, outcome.tokens_per_second);
+    else
+        printf("run %s completed: test accuracy %.2f%%, eval accuracy %.2f%%, train loss %.4f, "
+               "%lld steps in %.1f s, %.0f tokens/s\n",
+               run_id, 100 * outcome.test.accuracy, 100 * outcome.eval.accuracy, outcome.train_loss,
+               (long long)outcome.steps_done, outcome.wall_seconds, outcome.tokens_per_second);
     if (outcome.test.full_attention_fraction > 0 || outcome.train_full_attention_fraction > 0)
         printf("note: %.0f%% of training and %.0f%% of test sequences were too short for %s's pattern and used "
                "full attention\n",

@@ -10,6 +10,7 @@
 #ifndef ATTNBENCH_CONFIG_H
 #define ATTNBENCH_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,7 +18,18 @@
 #include "core/error.h"
 
 enum pooling { POOLING_CLS, POOLING_MEAN };
-enum positional_kind { POSITIONAL_NONE, POSITIONAL_SINUSOIDAL, POSITIONAL_LEARNED };
+enum positional_kind {
+    POSITIONAL_NONE,
+    POSITIONAL_SINUSOIDAL, /* added to the embeddings */
+    POSITIONAL_LEARNED,    /* added to the embeddings */
+    POSITIONAL_ROPE,       /* rotates queries and keys */
+    POSITIONAL_ALIBI,      /* biases attention scores: symmetric ALiBi */
+    POSITIONAL_T5,         /* biases attention scores: learned per bucket of distance */
+    POSITIONAL_RELATIVE,   /* Transformer-XL relative attention */
+};
+enum norm_placement { NORM_PRE, NORM_POST };
+enum activation_kind { ACTIVATION_GELU, ACTIVATION_RELU };
+enum head_kind { HEAD_MLP, HEAD_LINEAR };
 enum lr_schedule { SCHEDULE_CONSTANT, SCHEDULE_LINEAR, SCHEDULE_COSINE, SCHEDULE_RSQRT };
 
 typedef struct task_config {
@@ -42,6 +54,15 @@ typedef struct model_config {
     double attention_dropout; /* on attention probabilities */
     enum pooling pooling;
     enum positional_kind positional;
+    bool randomized_positions; /* sorted distinct draws from [0, max_position) */
+    int max_position;
+    bool reverse_positions;    /* count down from the length to 1 */
+    enum norm_placement norm;
+    bool attention_bias;       /* on the q, k, v and output projections */
+    bool embedding_scale;      /* token embeddings × √dim */
+    double embedding_std;      /* initial token embeddings */
+    enum activation_kind activation;
+    enum head_kind head;
     attention_config attention;
 } model_config;
 

@@ -64,7 +64,27 @@ static const config_field model_fields[] = {
     FIELD(model_config, pooling, STORE_CHOICE, OPT_STRING, "cls", 0, 0, "cls|mean",
           "sequence summary: the CLS token, or the mean over real tokens"),
     FIELD(model_config, positional, STORE_CHOICE, OPT_STRING, "sinusoidal", 0, 0,
-          "none|sinusoidal|learned", "positional encoding added to the token embeddings"),
+          "none|sinusoidal|learned|rope|alibi|t5|relative",
+          "positional encoding: added to the embeddings (sinusoidal, learned), rotating queries and keys "
+          "(rope), or biasing attention scores (alibi, t5, relative: Transformer-XL)"),
+    FIELD(model_config, randomized_positions, STORE_BOOL, OPT_BOOL, "false", 0, 0, NULL,
+          "positions are sorted distinct draws from [0, max_position) instead of 0..T-1 (Ruoss et al. 2023)"),
+    FIELD(model_config, max_position, STORE_INT, OPT_INT, "2048", 1, 1 << 20, NULL,
+          "range of randomized positions (and the learned table's size when they are randomized)"),
+    FIELD(model_config, reverse_positions, STORE_BOOL, OPT_BOOL, "false", 0, 0, NULL,
+          "positions count down from the sequence's length to 1 (the Chomsky benchmark's sin/cos)"),
+    FIELD(model_config, norm, STORE_CHOICE, OPT_STRING, "pre", 0, 0, "pre|post",
+          "LayerNorm before each sublayer (pre, with a final LayerNorm) or after each residual (post)"),
+    FIELD(model_config, attention_bias, STORE_BOOL, OPT_BOOL, "true", 0, 0, NULL,
+          "bias on the query, key, value and output projections"),
+    FIELD(model_config, embedding_scale, STORE_BOOL, OPT_BOOL, "false", 0, 0, NULL,
+          "multiply the token embeddings by sqrt(dim)"),
+    FIELD(model_config, embedding_std, STORE_DOUBLE, OPT_FLOAT, "1", 0, 100, "(]",
+          "standard deviation of the initial token embeddings"),
+    FIELD(model_config, activation, STORE_CHOICE, OPT_STRING, "gelu", 0, 0, "gelu|relu",
+          "nonlinearity of each block's MLP"),
+    FIELD(model_config, head, STORE_CHOICE, OPT_STRING, "mlp", 0, 0, "mlp|linear",
+          "output head: dense-ReLU-dense (head_mlp_dim wide) or one linear layer"),
     SECTION("attention", "the attention mechanism: kind and its options"),
 };
 
@@ -168,6 +188,10 @@ void config_field_store(const config_field *field, void *base, const opt_value *
         memcpy(at, &v, sizeof v);
         return;
     }
+    case STORE_BOOL:
+        CHECK(field->size == sizeof value->b);
+        memcpy(at, &value->b, sizeof value->b);
+        return;
     case STORE_TEXT: {
         size_t length = strlen(value->s);
         CHECK(length < field->size);
@@ -212,6 +236,12 @@ void config_field_to_json(const config_field *field, const void *base, strbuf *o
         append_choice(out, field->spec.choices, v);
         return;
     }
+    case STORE_BOOL: {
+        bool v;
+        memcpy(&v, at, sizeof v);
+        strbuf_printf(out, "%s", v ? "true" : "false");
+        return;
+    }
     case STORE_TEXT: strbuf_append_json_string(out, at); return;
     case STORE_NONE: break;
     }
@@ -219,7 +249,7 @@ void config_field_to_json(const config_field *field, const void *base, strbuf *o
 }
 
 static const char *const pooling_names[] = {"cls", "mean"};
-static const char *const positional_names[] = {"none", "sinusoidal", "learned"};
+static const char *const positional_names[] = {"none", "sinusoidal", "learned", "rope", "alibi", "t5", "relative"};
 static const char *const schedule_names[] = {"constant", "linear", "cosine", "rsqrt"};
 
 const char *config_pooling_name(enum pooling pooling) {

@@ -25,6 +25,7 @@ enum field_store {
     STORE_DOUBLE, /* double */
     STORE_CHOICE, /* an enum: the index of the value in spec.choices */
     STORE_TEXT,   /* char[size] */
+    STORE_BOOL,   /* bool */
 };
 
 typedef struct config_field {

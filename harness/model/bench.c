@@ -46,6 +46,7 @@ void bench_model_config(model_config *config, const char *mechanism) {
     const mechanism_ops *ops = mechanism_find(mechanism);
     CHECK(ops != NULL);
     memset(config, 0, sizeof *config);
+    config_section_defaults(&config_model_section, config);
     config->layers = BENCH_LAYERS;
     config->dim = BENCH_DIM;
     config->heads = BENCH_HEADS;
@@ -88,7 +89,8 @@ static task_info bench_task(int T) {
 static double attention_gflops(const model_config *config, int B, int T) {
     const mechanism_ops *ops = mechanism_find(config->attention.kind);
     const int hs = config->dim / config->heads;
-    const attention_geometry geometry = {config->heads, hs, T, config->layers, 0};
+    const attention_geometry geometry = {
+        .heads = config->heads, .head_size = hs, .max_tokens = T, .layers = config->layers, .global_token = 0};
     void *state = NULL;
     int n_inputs = 0;
     error_info err = {0};

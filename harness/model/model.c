@@ -1,11 +1,15 @@
 /* model.c — the encoder classifier's memory layout, forward and backward.
  *
  * Data flow for a batch (B examples of T padded tokens, N = B·T rows of C channels):
- *   x0 = dropout(embed(tokens) + position)
- *   per block l:  xmid = x + dropout(proj(attention(split_heads(qkv(LN1(x))))))
- *                 x'   = xmid + dropout(fc2(dropout(gelu(fc1(LN2(xmid))))))
- *   rows = pool(LNf(x_L))      CLS row, masked mean, or the last n_outputs positions
- *   logits = head2(relu(head1(rows)))
+ *   x0 = dropout(embed(tokens)·(√C if embedding_scale) + position)
+ *   attn(h) = dropout(proj(attention(split_heads(qkv(h)))))
+ *   mlp(h)  = dropout(fc2(dropout(act(fc1(h)))))          act = GELU or ReLU
+ *   pre-LN block:   xmid = x + attn(LN1(x));  x' = xmid + mlp(LN2(xmid))
+ *   post-LN block:  h = LN1(x + attn(x));     x' = LN2(h + mlp(h))
+ *   rows = pool(LNf(x_L)) (pre-LN) or pool(x_L) (post-LN): the CLS row, the masked
+ *          mean, or the last n_outputs positions
+ *   logits = head2(relu(head1(rows))), or head2(rows) with a linear head
+ * The q, k, v and output projections have biases unless attention_bias is off.
  * Pair tasks (two-tower retrieval) encode the two documents of each example as two
  * sequences of the same batch with the same weights, pool each, and the head reads
  * [u, v, u·v, u−v] per example.
@@ -26,6 +30,7 @@
 #include "core/parallel.h"
 #include "core/rng.h"
 #include "mechanisms/mechanism.h"
+#include "model/scores.h"
 #include "nn/nn.h"
 
 /* Dropout sites, part of each mask's counter key. */
@@ -40,12 +45,12 @@ typedef struct layer_offsets { /* into the parameter / gradient buffers */
 typedef struct layer_acts { /* saved from forward to backward */
     real *x;          /* (B, T, C) block input */
     real *xmid;       /* (B, T, C) after the attention residual */
-    real *ln1, *ln1_mean, *ln1_rstd; /* (B, T, C), (B, T), (B, T) */
+    real *ln1, *ln1_mean, *ln1_rstd; /* (B, T, C), (B, T), (B, T); post-LN: h */
     real *heads;      /* (P, B, NH, T, hs) projected inputs of the mechanism */
     real *attn_saved; /* mechanism's saved activations */
     real *attn_out;   /* (B, NH, T, hs) */
     real *merged;     /* (B, T, Q) attn_out with heads merged */
-    real *ln2, *ln2_mean, *ln2_rstd;
+    real *ln2, *ln2_mean, *ln2_rstd; /* post-LN: ln2 holds h + mlp(h), before LN2 */
     real *fc1;        /* (B, T, M) before GELU */
     real *hidden;     /* (B, T, M) after GELU and dropout */
 } layer_acts;
@@ -57,6 +62,7 @@ struct model {
     int Q;                        /* width of queries, keys and values over all heads (NH·hs) */
     int max_batch, max_tokens, max_rows; /* sequences (2 per example for pairs), tokens, head rows */
     int head_in;                          /* width of a head row: C, or 4C for pairs */
+    int logits_in;                        /* width into the last head layer: H, or head_in (linear head) */
     bool cls, pair;
 
     const mechanism_ops *mechanism;
@@ -73,6 +79,7 @@ struct model {
     size_t activation_reals;
 
     size_t tok_emb, pos_emb, lnf_w, lnf_b, head1_w, head1_b, head2_w, head2_b;
+    int max_tokens_per_batch; /* B·T a batch may have (see model_batch_limit) */
     layer_offsets layer[MAX_LAYERS];
     layer_acts acts[MAX_LAYERS + 1]; /* acts[L].x is the final residual */
 
@@ -85,7 +92,7 @@ struct model {
     real *row_scale;
     int n_rows;
     /* gradient temporaries */
-    real *dx, *dtmp, *dln, *dqkv, *dheads, *dattn, *dmerged, *dm1, *dm2;
+    real *dx, *dtmp, *dln, *dres, *dqkv, *dheads, *dattn, *dmerged, *dm1, *dm2;
     real *drows, *dh1, *dh1r, *dlogits;
     real *qkv;     /* (B, T, P·C) */
     real *scratch; /* mechanism scratch */
@@ -109,15 +116,17 @@ static void layout_params(model *m) {
     for (int l = 0; l < m->L; l++) {
         layer_offsets *o = &m->layer[l];
 #define LAYER_TENSOR(field, suffix, size, decay)                    \
-    snprintf(name, sizeof name, "layer%d.%s", l, suffix);           \
-    o->field = add_tensor(m, name, size, decay)
+    do {                                                            \
+        snprintf(name, sizeof name, "layer%d.%s", l, suffix);       \
+        o->field = add_tensor(m, name, size, decay);                \
+    } while (0)
         LAYER_TENSOR(ln1_w, "ln1.weight", C, false);
         LAYER_TENSOR(ln1_b, "ln1.bias", C, false);
         LAYER_TENSOR(qkv_w, "qkv.weight", C * P * Q, true);
-        LAYER_TENSOR(qkv_b, "qkv.bias", P * Q, false);
+        if (m->config.attention_bias) LAYER_TENSOR(qkv_b, "qkv.bias", P * Q, false);
         LAYER_TENSOR(attn, "attention", m->attn_sizes.params, true);
         LAYER_TENSOR(proj_w, "proj.weight", Q * C, true);
-        LAYER_TENSOR(proj_b, "proj.bias", C, false);
+        if (m->config.attention_bias) LAYER_TENSOR(proj_b, "proj.bias", C, false);
         LAYER_TENSOR(ln2_w, "ln2.weight", C, false);
         LAYER_TENSOR(ln2_b, "ln2.bias", C, false);
         LAYER_TENSOR(fc1_w, "fc1.weight", C * M, true);
@@ -126,18 +135,22 @@ static void layout_params(model *m) {
         LAYER_TENSOR(fc2_b, "fc2.bias", C, false);
 #undef LAYER_TENSOR
     }
-    m->lnf_w = add_tensor(m, "final_ln.weight", C, false);
-    m->lnf_b = add_tensor(m, "final_ln.bias", C, false);
-    m->head1_w = add_tensor(m, "head.fc1.weight", (size_t)m->head_in * m->H, true);
-    m->head1_b = add_tensor(m, "head.fc1.bias", (size_t)m->H, false);
-    m->head2_w = add_tensor(m, "head.fc2.weight", (size_t)m->H * m->K, true);
+    if (m->config.norm == NORM_PRE) {
+        m->lnf_w = add_tensor(m, "final_ln.weight", C, false);
+        m->lnf_b = add_tensor(m, "final_ln.bias", C, false);
+    }
+    if (m->config.head == HEAD_MLP) {
+        m->head1_w = add_tensor(m, "head.fc1.weight", (size_t)m->head_in * m->H, true);
+        m->head1_b = add_tensor(m, "head.fc1.bias", (size_t)m->H, false);
+    }
+    m->head2_w = add_tensor(m, "head.fc2.weight", (size_t)m->logits_in * m->K, true);
     m->head2_b = add_tensor(m, "head.fc2.bias", (size_t)m->K, false);
 }
 
 /* Carve the activation buffer; with base NULL only counts the reals needed. */
 static size_t layout_activations(model *m, real *base) {
     size_t used = 0;
-    const size_t N = (size_t)m->max_batch * m->max_tokens, C = (size_t)m->C, M = (size_t)m->M, Q = (size_t)m->Q;
+    const size_t N = (size_t)m->max_tokens_per_batch, C = (size_t)m->C, M = (size_t)m->M, Q = (size_t)m->Q;
     const size_t R = (size_t)m->max_rows;
 #define CARVE(ptr, count)                              \
     do {                                               \
@@ -170,8 +183,8 @@ static size_t layout_activations(model *m, real *base) {
     CARVE(m->pooled, m->pair ? (size_t)m->max_batch * C : 0);
     CARVE(m->dpooled, m->pair ? (size_t)m->max_batch * C : 0);
     CARVE(m->rows, R * m->head_in);
-    CARVE(m->h1, R * m->H);
-    CARVE(m->h1r, R * m->H);
+    CARVE(m->h1, m->config.head == HEAD_MLP ? R * m->H : 0);
+    CARVE(m->h1r, m->config.head == HEAD_MLP ? R * m->H : 0);
     CARVE(m->logits, R * m->K);
     CARVE(m->probs, R * m->K);
     CARVE(m->losses, R);
@@ -179,6 +192,7 @@ static size_t layout_activations(model *m, real *base) {
     CARVE(m->dx, N * C);
     CARVE(m->dtmp, N * C);
     CARVE(m->dln, N * C);
+    CARVE(m->dres, m->config.norm == NORM_POST ? N * C : 0);
     CARVE(m->dqkv, (size_t)m->P * N * Q);
     CARVE(m->dheads, (size_t)m->P * N * Q);
     CARVE(m->dattn, N * Q);
@@ -186,8 +200,8 @@ static size_t layout_activations(model *m, real *base) {
     CARVE(m->dm1, N * M);
     CARVE(m->dm2, N * M);
     CARVE(m->drows, R * m->head_in);
-    CARVE(m->dh1, R * m->H);
-    CARVE(m->dh1r, R * m->H);
+    CARVE(m->dh1, m->config.head == HEAD_MLP ? R * m->H : 0);
+    CARVE(m->dh1r, m->config.head == HEAD_MLP ? R * m->H : 0);
     CARVE(m->dlogits, R * m->K);
     CARVE(m->qkv, (size_t)m->P * N * Q);
     CARVE(m->scratch, m->attn_sizes.scratch);
@@ -207,7 +221,7 @@ static void fill_value(real *x, size_t n, real value) {
     for (size_t i = 0; i < n; i++) x[i] = value;
 }
 
-/* Xavier-uniform weights, zero biases, unit LayerNorm gains, N(0,1) token embeddings
+/* Xavier-uniform weights, zero biases, unit LayerNorm gains, N(0, embedding_std²) token embeddings
  * with a zero CLS row (LRA's zero-initialised CLS), N(0, 0.02²) learned positions. */
 static void init_params(model *m, uint64_t seed) {
     rng r;
@@ -215,7 +229,7 @@ static void init_params(model *m, uint64_t seed) {
     real *p = m->params;
     memset(p, 0, sizeof(real) * m->n_params);
     const size_t C = (size_t)m->C, M = (size_t)m->M, Q = (size_t)m->Q;
-    fill_normal(p + m->tok_emb, (size_t)m->task.vocab_size * C, 1.0, &r);
+    fill_normal(p + m->tok_emb, (size_t)m->task.vocab_size * C, m->config.embedding_std, &r);
     if (m->cls) fill_value(p + m->tok_emb + (size_t)m->task.cls_token * C, C, 0);
     if (m->config.positional == POSITIONAL_LEARNED)
         fill_normal(p + m->pos_emb, (size_t)m->max_tokens * C, 0.02, &r);
@@ -229,9 +243,18 @@ static void init_params(model *m, uint64_t seed) {
         fill_uniform(p + o->fc1_w, C * M, sqrt(6.0 / (double)(C + M)), &r);
         fill_uniform(p + o->fc2_w, M * C, sqrt(6.0 / (double)(C + M)), &r);
     }
-    fill_value(p + m->lnf_w, C, 1);
-    fill_uniform(p + m->head1_w, (size_t)m->head_in * m->H, sqrt(6.0 / (double)(m->head_in + m->H)), &r);
-    fill_uniform(p + m->head2_w, (size_t)m->H * m->K, sqrt(6.0 / (double)(m->H + m->K)), &r);
+    if (m->config.norm == NORM_PRE) fill_value(p + m->lnf_w, C, 1);
+    if (m->config.head == HEAD_MLP)
+        fill_uniform(p + m->head1_w, (size_t)m->head_in * m->H, sqrt(6.0 / (double)(m->head_in + m->H)), &r);
+    fill_uniform(p + m->head2_w, (size_t)m->logits_in * m->K, sqrt(6.0 / (double)(m->logits_in + m->K)), &r);
+}
+
+static attention_sizes largest_sizes(attention_sizes a, attention_sizes b) {
+    return (attention_sizes){
+        .params = a.params > b.params ? a.params : b.params,
+        .saved = a.saved > b.saved ? a.saved : b.saved,
+        .scratch = a.scratch > b.scratch ? a.scratch : b.scratch,
+    };
 }
 
 static void *checked_calloc(size_t count, size_t size) {
@@ -277,17 +300,29 @@ int model_create(model **out, const model_config *config, const task_info *task,
     m->cls = config->pooling == POOLING_CLS && task->output != TASK_OUTPUT_SEQUENCE;
     m->pair = task->output == TASK_OUTPUT_PAIR;
     m->head_in = m->pair ? 4 * m->C : m->C;
+    m->logits_in = config->head == HEAD_MLP ? m->H : m->head_in;
     m->max_batch = max_batch * (m->pair ? 2 : 1);
     m->max_tokens = task->max_length + (m->cls ? 1 : 0);
+    /* With a length protocol, full batches have training lengths only; the longer test
+     * lengths are evaluated in smaller batches of at most as many tokens. */
+    const bool by_length = task->lengths.samples_per_length > 0;
+    const int batch_tokens = by_length ? task->lengths.train_max_tokens : m->max_tokens;
+    m->max_tokens_per_batch = m->max_batch * batch_tokens;
+    if (m->max_tokens_per_batch < m->max_tokens) m->max_tokens_per_batch = m->max_tokens;
     m->max_rows = max_batch * (task->output == TASK_OUTPUT_SEQUENCE ? task->max_outputs : 1);
+    if (m->max_rows > m->max_tokens_per_batch) m->max_rows = m->max_tokens_per_batch;
     m->mechanism = mechanism;
     m->seed = seed;
-    attention_geometry geometry = {m->NH, m->hs, m->max_tokens, m->L, m->cls ? 0 : -1};
+    attention_geometry geometry = {.heads = m->NH, .head_size = m->hs, .max_tokens = m->max_tokens, .layers = m->L,
+                                   .global_token = m->cls ? 0 : -1};
     if (mechanism->init(&m->mechanism_state, &config->attention.options, &geometry, &m->P, err) != 0) {
         free(m);
         return -1;
     }
-    m->attn_sizes = mechanism->sizes(m->mechanism_state, (attention_shape){m->max_batch, m->NH, m->max_tokens, m->hs});
+    const attention_shape full_batch = {m->max_batch, m->NH, batch_tokens, m->hs};
+    const attention_shape longest = {m->max_tokens_per_batch / m->max_tokens, m->NH, m->max_tokens, m->hs};
+    m->attn_sizes = largest_sizes(mechanism->sizes(m->mechanism_state, full_batch),
+                                  mechanism->sizes(m->mechanism_state, longest));
 
     m->tensor_capacity = 16 + 13 * m->L;
     m->tensors = checked_calloc((size_t)m->tensor_capacity, sizeof *m->tensors);
@@ -336,6 +371,11 @@ void model_free(model *m) {
 }
 
 int model_max_tokens(const model *m) { return m->max_tokens; }
+int model_batch_limit(const model *m, int tokens) {
+    const int per_example = tokens * (m->pair ? 2 : 1), examples = m->max_batch / (m->pair ? 2 : 1);
+    const int fit = m->max_tokens_per_batch / per_example;
+    return fit < examples ? fit : examples;
+}
 bool model_uses_cls(const model *m) { return m->cls; }
 size_t model_param_count(const model *m) { return m->n_params; }
 real *model_params(model *m) { return m->params; }
@@ -410,11 +450,24 @@ static void add_into(real *out, const real *a, const real *b, size_t n) {
     for (size_t i = 0; i < n; i++) out[i] = a[i] + b[i];
 }
 
+/* The encoder's output rows: after the final LayerNorm (pre-LN) or the last block (post-LN). */
+static const real *encoder_output(const model *m) { return m->config.norm == NORM_PRE ? m->lnf : m->acts[m->L].x; }
+
+static void scale_in_place(real *x, size_t n, real factor) {
+    for (size_t i = 0; i < n; i++) x[i] *= factor;
+}
+
+/* Whether output row r's largest logit (the first, on ties) is its target. */
+static bool row_correct(const model *m, int r) {
+    return scores_argmax(m->logits + (size_t)r * m->K, m->K) == m->row_targets[r];
+}
+
 /* The rows read out for the loss: one per example (CLS or masked mean) or the last
  * n_outputs real positions of each example. */
 static void gather_rows(model *m, const model_batch *batch) {
     const int B = batch->B, T = batch->T, C = m->C;
     const int max_out = m->task.max_outputs;
+    const real *encoded = encoder_output(m);
     int r = 0;
     if (m->task.output == TASK_OUTPUT_SEQUENCE) {
         for (int b = 0; b < B; b++) {
@@ -425,16 +478,16 @@ static void gather_rows(model *m, const model_batch *batch) {
                 m->row_position[r] = b * T + t;
                 m->row_targets[r] = batch->targets[b * max_out + k];
                 m->row_scored[r] = batch->target_mask[b * max_out + k];
-                memcpy(m->rows + (size_t)r * C, m->lnf + ((size_t)b * T + t) * C, sizeof(real) * C);
+                memcpy(m->rows + (size_t)r * C, encoded + ((size_t)b * T + t) * C, sizeof(real) * C);
             }
         }
     } else {
         real *pooled = m->pair ? m->pooled : m->rows;
         if (m->cls)
             for (int b = 0; b < B; b++)
-                memcpy(pooled + (size_t)b * C, m->lnf + (size_t)b * T * C, sizeof(real) * C);
+                memcpy(pooled + (size_t)b * C, encoded + (size_t)b * T * C, sizeof(real) * C);
         else
-            meanpool_forward(pooled, m->lnf, batch->lengths, B, T, C);
+            meanpool_forward(pooled, encoded, batch->lengths, B, T, C);
         const int examples = m->pair ? B / 2 : B;
         if (m->pair) pair_features_forward(m->rows, m->pooled, examples, C);
         for (int b = 0; b < examples; b++, r++) {
@@ -446,10 +499,88 @@ static void gather_rows(model *m, const model_batch *batch) {
     m->n_rows = r;
 }
 
+static void activation_forward(const model *m, real *out, const real *inp, size_t n) {
+    if (m->config.activation == ACTIVATION_RELU) relu_forward(out, inp, n);
+    else gelu_forward(out, inp, n);
+}
+
+static void activation_backward(const model *m, real *dinp, const real *inp, const real *dout, size_t n) {
+    if (m->config.activation == ACTIVATION_RELU) relu_backward(dinp, inp, dout, n);
+    else gelu_backward(dinp, inp, dout, n);
+}
+
+/* A projection's bias, or NULL when the config has none. */
+static const real *bias_of(const model *m, size_t offset) {
+    return m->config.attention_bias ? m->params + offset : NULL;
+}
+static real *dbias_of(model *m, size_t offset) { return m->config.attention_bias ? m->grads + offset : NULL; }
+
+/* The attention sublayer: merged heads projected back to C channels, into out. */
+static void attention_forward(model *m, const model_batch *batch, int l, const real *inp, real *out, bool training,
+                              int64_t step, uint64_t dropout_seed) {
+    const int B = batch->B, T = batch->T, C = m->C;
+    const size_t N = (size_t)B * T;
+    const layer_offsets *o = &m->layer[l];
+    layer_acts *a = &m->acts[l];
+    const real *w = m->params;
+    linear_forward(m->qkv, inp, w + o->qkv_w, bias_of(m, o->qkv_b), (int)N, C, m->P * m->Q);
+    split_heads(a->heads, m->qkv, B, T, m->P, m->NH, m->hs);
+    attention_call call = make_call(m, batch, l, training, step, dropout_seed);
+    m->mechanism->forward(m->mechanism_state, &call, w + o->attn, a->heads, a->attn_out, a->attn_saved, m->scratch);
+    merge_heads(a->merged, a->attn_out, B, T, 1, m->NH, m->hs);
+    linear_forward(out, a->merged, w + o->proj_w, bias_of(m, o->proj_b), (int)N, m->Q, C);
+    batch_dropout_forward(out, B, T, C, training ? (real)m->config.dropout : 0,
+                          dropout_key(dropout_seed, step, l, SITE_PROJECTION));
+}
+
+/* The MLP sublayer: fc2(dropout(act(fc1(inp)))) with dropout, into out. */
+static void mlp_forward(model *m, const model_batch *batch, int l, const real *inp, real *out, bool training,
+                        int64_t step, uint64_t dropout_seed) {
+    const int B = batch->B, T = batch->T, C = m->C, M = m->M;
+    const size_t N = (size_t)B * T;
+    const layer_offsets *o = &m->layer[l];
+    layer_acts *a = &m->acts[l];
+    const real *w = m->params;
+    const real p = training ? (real)m->config.dropout : 0;
+    linear_forward(a->fc1, inp, w + o->fc1_w, w + o->fc1_b, (int)N, C, M);
+    activation_forward(m, a->hidden, a->fc1, N * M);
+    batch_dropout_forward(a->hidden, B, T, M, p, dropout_key(dropout_seed, step, l, SITE_HIDDEN));
+    linear_forward(out, a->hidden, w + o->fc2_w, w + o->fc2_b, (int)N, M, C);
+    batch_dropout_forward(out, B, T, C, p, dropout_key(dropout_seed, step, l, SITE_MLP_OUT));
+}
+
+/* One block. Pre-LN: xmid = x + attn(LN1(x)); x' = xmid + mlp(LN2(xmid)).
+ * Post-LN: xmid = x + attn(x); h = LN1(xmid) (kept in ln1); s = h + mlp(h) (kept in
+ * ln2); x' = LN2(s). */
+static void block_forward(model *m, const model_batch *batch, int l, bool training, int64_t step,
+                          uint64_t dropout_seed) {
+    const size_t N = (size_t)batch->B * batch->T;
+    const int C = m->C;
+    const layer_offsets *o = &m->layer[l];
+    layer_acts *a = &m->acts[l];
+    real *next = m->acts[l + 1].x;
+    const real *w = m->params;
+    if (m->config.norm == NORM_PRE) {
+        layernorm_forward(a->ln1, a->ln1_mean, a->ln1_rstd, a->x, w + o->ln1_w, w + o->ln1_b, (int)N, C);
+        attention_forward(m, batch, l, a->ln1, m->dtmp, training, step, dropout_seed);
+        add_into(a->xmid, a->x, m->dtmp, N * C);
+        layernorm_forward(a->ln2, a->ln2_mean, a->ln2_rstd, a->xmid, w + o->ln2_w, w + o->ln2_b, (int)N, C);
+        mlp_forward(m, batch, l, a->ln2, m->dtmp, training, step, dropout_seed);
+        add_into(next, a->xmid, m->dtmp, N * C);
+        return;
+    }
+    attention_forward(m, batch, l, a->x, m->dtmp, training, step, dropout_seed);
+    add_into(a->xmid, a->x, m->dtmp, N * C);
+    layernorm_forward(a->ln1, a->ln1_mean, a->ln1_rstd, a->xmid, w + o->ln1_w, w + o->ln1_b, (int)N, C);
+    mlp_forward(m, batch, l, a->ln1, m->dtmp, training, step, dropout_seed);
+    add_into(a->ln2, a->ln1, m->dtmp, N * C);
+    layernorm_forward(next, a->ln2_mean, a->ln2_rstd, a->ln2, w + o->ln2_w, w + o->ln2_b, (int)N, C);
+}
+
 void model_forward(model *m, const model_batch *batch, bool training, int64_t step,
                    uint64_t dropout_seed, model_stats *stats) {
-    const int B = batch->B, T = batch->T, C = m->C, M = m->M;
-    CHECK(B >= 1 && B <= m->max_batch && T >= 1 && T <= m->max_tokens);
+    const int B = batch->B, T = batch->T, C = m->C;
+    CHECK(B >= 1 && B <= m->max_batch && T >= 1 && T <= m->max_tokens && B * T <= m->max_tokens_per_batch);
     CHECK(!m->pair || B % 2 == 0);
     const size_t N = (size_t)B * T;
     const real p = training ? (real)m->config.dropout : 0;
@@ -457,52 +588,33 @@ void model_forward(model *m, const model_batch *batch, bool training, int64_t st
 
     real *x0 = m->acts[0].x;
     embedding_forward(x0, batch->tokens, w + m->tok_emb, (int)N, C);
+    if (m->config.embedding_scale) scale_in_place(x0, N * C, REAL_SQRT((real)C));
     if (m->config.positional == POSITIONAL_SINUSOIDAL) positional_add_forward(x0, m->sinusoid, B, T, C);
     if (m->config.positional == POSITIONAL_LEARNED) positional_add_forward(x0, w + m->pos_emb, B, T, C);
     batch_dropout_forward(x0, B, T, C, p, dropout_key(dropout_seed, step, -1, SITE_EMBEDDING));
 
-    for (int l = 0; l < m->L; l++) {
-        const layer_offsets *o = &m->layer[l];
-        layer_acts *a = &m->acts[l];
-        layernorm_forward(a->ln1, a->ln1_mean, a->ln1_rstd, a->x, w + o->ln1_w, w + o->ln1_b, (int)N, C);
-        linear_forward(m->qkv, a->ln1, w + o->qkv_w, w + o->qkv_b, (int)N, C, m->P * m->Q);
-        split_heads(a->heads, m->qkv, B, T, m->P, m->NH, m->hs);
-        attention_call call = make_call(m, batch, l, training, step, dropout_seed);
-        m->mechanism->forward(m->mechanism_state, &call, w + o->attn, a->heads, a->attn_out, a->attn_saved,
-                              m->scratch);
-        merge_heads(a->merged, a->attn_out, B, T, 1, m->NH, m->hs);
-        linear_forward(m->dtmp, a->merged, w + o->proj_w, w + o->proj_b, (int)N, m->Q, C);
-        batch_dropout_forward(m->dtmp, B, T, C, p, dropout_key(dropout_seed, step, l, SITE_PROJECTION));
-        add_into(a->xmid, a->x, m->dtmp, N * C);
+    for (int l = 0; l < m->L; l++) block_forward(m, batch, l, training, step, dropout_seed);
 
-        layernorm_forward(a->ln2, a->ln2_mean, a->ln2_rstd, a->xmid, w + o->ln2_w, w + o->ln2_b, (int)N, C);
-        linear_forward(a->fc1, a->ln2, w + o->fc1_w, w + o->fc1_b, (int)N, C, M);
-        gelu_forward(a->hidden, a->fc1, N * M);
-        batch_dropout_forward(a->hidden, B, T, M, p, dropout_key(dropout_seed, step, l, SITE_HIDDEN));
-        linear_forward(m->dtmp, a->hidden, w + o->fc2_w, w + o->fc2_b, (int)N, M, C);
-        batch_dropout_forward(m->dtmp, B, T, C, p, dropout_key(dropout_seed, step, l, SITE_MLP_OUT));
-        add_into(m->acts[l + 1].x, a->xmid, m->dtmp, N * C);
-    }
-
-    layernorm_forward(m->lnf, m->lnf_mean, m->lnf_rstd, m->acts[m->L].x, w + m->lnf_w, w + m->lnf_b, (int)N, C);
+    if (m->config.norm == NORM_PRE)
+        layernorm_forward(m->lnf, m->lnf_mean, m->lnf_rstd, m->acts[m->L].x, w + m->lnf_w, w + m->lnf_b, (int)N, C);
     gather_rows(m, batch);
     const int R = m->n_rows;
-    linear_forward(m->h1, m->rows, w + m->head1_w, w + m->head1_b, R, m->head_in, m->H);
-    relu_forward(m->h1r, m->h1, (size_t)R * m->H);
-    linear_forward(m->logits, m->h1r, w + m->head2_w, w + m->head2_b, R, m->H, m->K);
+    const real *logits_in = m->rows;
+    if (m->config.head == HEAD_MLP) {
+        linear_forward(m->h1, m->rows, w + m->head1_w, w + m->head1_b, R, m->head_in, m->H);
+        relu_forward(m->h1r, m->h1, (size_t)R * m->H);
+        logits_in = m->h1r;
+    }
+    linear_forward(m->logits, logits_in, w + m->head2_w, w + m->head2_b, R, m->logits_in, m->K);
     crossentropy_forward(m->losses, m->probs, m->logits, m->row_targets, R, m->K);
 
     model_stats s = {0};
     double total = 0;
     for (int r = 0; r < R; r++) {
         total += m->losses[r];
-        const real *row = m->logits + (size_t)r * m->K;
-        int best = 0;
-        for (int k = 1; k < m->K; k++)
-            if (row[k] > row[best]) best = k;
         if (m->row_scored[r]) {
             s.scored++;
-            s.correct += best == m->row_targets[r];
+            s.correct += row_correct(m, r);
         }
     }
     s.rows = R;
@@ -514,6 +626,12 @@ const real *model_head_inputs(const model *m, int *rows, int *width) {
     *rows = m->n_rows;
     *width = m->head_in;
     return m->rows;
+}
+
+void model_example_scores(const model *m, const model_batch *batch, double *fraction, bool *all_right) {
+    CHECK(m->task.output == TASK_OUTPUT_SEQUENCE);
+    scores_per_sequence(m->logits, m->K, m->row_targets, m->row_scored, batch->n_outputs, batch->B, fraction,
+                        all_right);
 }
 
 const real *model_logits(const model *m, int *rows) {
@@ -557,64 +675,124 @@ static void scatter_rows(model *m, const model_batch *batch) {
     }
 }
 
+/* Backward of the attention sublayer: dout (N, C) is the gradient of its output
+ * (before dropout); the gradient of its input is added into dinp. */
+static void attention_backward(model *m, const model_batch *batch, int l, const real *inp, const real *dout,
+                               real *dinp, int64_t step, uint64_t dropout_seed) {
+    const int B = batch->B, T = batch->T, C = m->C;
+    const size_t N = (size_t)B * T;
+    const layer_offsets *o = &m->layer[l];
+    const layer_acts *a = &m->acts[l];
+    const real *w = m->params;
+    real *g = m->grads;
+    memset(m->dtmp, 0, sizeof(real) * N * C);
+    batch_dropout_backward(m->dtmp, dout, B, T, C, (real)m->config.dropout,
+                           dropout_key(dropout_seed, step, l, SITE_PROJECTION));
+    memset(m->dmerged, 0, sizeof(real) * N * m->Q);
+    linear_backward(m->dmerged, g + o->proj_w, dbias_of(m, o->proj_b), m->dtmp, a->merged, w + o->proj_w, (int)N,
+                    m->Q, C);
+    split_heads(m->dattn, m->dmerged, B, T, 1, m->NH, m->hs);
+    memset(m->dheads, 0, sizeof(real) * (size_t)m->P * N * m->Q);
+    attention_call call = make_call(m, batch, l, true, step, dropout_seed);
+    m->mechanism->backward(m->mechanism_state, &call, w + o->attn, a->heads, a->attn_out, m->dattn, a->attn_saved,
+                           m->dheads, g + o->attn, m->scratch);
+    merge_heads(m->dqkv, m->dheads, B, T, m->P, m->NH, m->hs);
+    linear_backward(dinp, g + o->qkv_w, dbias_of(m, o->qkv_b), m->dqkv, inp, w + o->qkv_w, (int)N, C, m->P * m->Q);
+}
+
+/* Backward of the MLP sublayer: dout (N, C) is the gradient of its output; the
+ * gradient of its input is added into dinp. */
+static void mlp_backward(model *m, const model_batch *batch, int l, const real *inp, const real *dout, real *dinp,
+                         int64_t step, uint64_t dropout_seed) {
+    const int B = batch->B, T = batch->T, C = m->C, M = m->M;
+    const size_t N = (size_t)B * T;
+    const layer_offsets *o = &m->layer[l];
+    const layer_acts *a = &m->acts[l];
+    const real *w = m->params;
+    real *g = m->grads;
+    const real p = (real)m->config.dropout;
+    memset(m->dtmp, 0, sizeof(real) * N * C);
+    batch_dropout_backward(m->dtmp, dout, B, T, C, p, dropout_key(dropout_seed, step, l, SITE_MLP_OUT));
+    memset(m->dm1, 0, sizeof(real) * N * M);
+    linear_backward(m->dm1, g + o->fc2_w, g + o->fc2_b, m->dtmp, a->hidden, w + o->fc2_w, (int)N, M, C);
+    memset(m->dm2, 0, sizeof(real) * N * M);
+    batch_dropout_backward(m->dm2, m->dm1, B, T, M, p, dropout_key(dropout_seed, step, l, SITE_HIDDEN));
+    memset(m->dm1, 0, sizeof(real) * N * M);
+    activation_backward(m, m->dm1, a->fc1, m->dm2, N * M);
+    linear_backward(dinp, g + o->fc1_w, g + o->fc1_b, m->dm1, inp, w + o->fc1_w, (int)N, C, M);
+}
+
+/* Backward of block l: on entry m->dx holds the gradient of its output, on return
+ * that of its input. */
+static void block_backward(model *m, const model_batch *batch, int l, int64_t step, uint64_t dropout_seed) {
+    const size_t N = (size_t)batch->B * batch->T;
+    const int C = m->C;
+    const layer_offsets *o = &m->layer[l];
+    const layer_acts *a = &m->acts[l];
+    const real *w = m->params;
+    real *g = m->grads;
+    if (m->config.norm == NORM_PRE) {
+        /* x' = xmid + mlp(LN2(xmid)): dx is dL/dx' and becomes dL/dxmid. */
+        memset(m->dln, 0, sizeof(real) * N * C);
+        mlp_backward(m, batch, l, a->ln2, m->dx, m->dln, step, dropout_seed);
+        layernorm_backward(m->dx, g + o->ln2_w, g + o->ln2_b, m->dln, a->xmid, w + o->ln2_w, a->ln2_mean,
+                           a->ln2_rstd, (int)N, C);
+        /* xmid = x + attn(LN1(x)): dx becomes dL/dx. */
+        memset(m->dln, 0, sizeof(real) * N * C);
+        attention_backward(m, batch, l, a->ln1, m->dx, m->dln, step, dropout_seed);
+        layernorm_backward(m->dx, g + o->ln1_w, g + o->ln1_b, m->dln, a->x, w + o->ln1_w, a->ln1_mean,
+                           a->ln1_rstd, (int)N, C);
+        return;
+    }
+    /* x' = LN2(s), s = h + mlp(h): dres = dL/ds, then dL/dh = dres + the MLP's path. */
+    memset(m->dres, 0, sizeof(real) * N * C);
+    layernorm_backward(m->dres, g + o->ln2_w, g + o->ln2_b, m->dx, a->ln2, w + o->ln2_w, a->ln2_mean, a->ln2_rstd,
+                       (int)N, C);
+    memcpy(m->dln, m->dres, sizeof(real) * N * C);
+    mlp_backward(m, batch, l, a->ln1, m->dres, m->dln, step, dropout_seed);
+    /* h = LN1(xmid), xmid = x + attn(x): dx = dL/dxmid, which is also the residual's dL/dx. */
+    memset(m->dx, 0, sizeof(real) * N * C);
+    layernorm_backward(m->dx, g + o->ln1_w, g + o->ln1_b, m->dln, a->xmid, w + o->ln1_w, a->ln1_mean, a->ln1_rstd,
+                       (int)N, C);
+    memcpy(m->dres, m->dx, sizeof(real) * N * C);
+    attention_backward(m, batch, l, a->x, m->dres, m->dx, step, dropout_seed);
+}
+
 void model_backward_from_logits(model *m, const model_batch *batch, int64_t step,
                                 uint64_t dropout_seed, const real *dlogits) {
-    const int B = batch->B, T = batch->T, C = m->C, M = m->M, R = m->n_rows;
+    const int B = batch->B, T = batch->T, C = m->C, R = m->n_rows;
     const size_t N = (size_t)B * T;
     const real p = (real)m->config.dropout; /* backward only follows a training forward */
     const real *w = m->params;
     real *g = m->grads;
 
-    memset(m->dh1r, 0, sizeof(real) * (size_t)R * m->H);
-    linear_backward(m->dh1r, g + m->head2_w, g + m->head2_b, dlogits, m->h1r, w + m->head2_w, R, m->H, m->K);
-    memset(m->dh1, 0, sizeof(real) * (size_t)R * m->H);
-    relu_backward(m->dh1, m->h1, m->dh1r, (size_t)R * m->H);
     memset(m->drows, 0, sizeof(real) * (size_t)R * m->head_in);
-    linear_backward(m->drows, g + m->head1_w, g + m->head1_b, m->dh1, m->rows, w + m->head1_w, R, m->head_in,
-                    m->H);
-    scatter_rows(m, batch);
-    memset(m->dx, 0, sizeof(real) * N * C);
-    layernorm_backward(m->dx, g + m->lnf_w, g + m->lnf_b, m->dln, m->acts[m->L].x, w + m->lnf_w, m->lnf_mean,
-                       m->lnf_rstd, (int)N, C);
-
-    for (int l = m->L - 1; l >= 0; l--) {
-        const layer_offsets *o = &m->layer[l];
-        const layer_acts *a = &m->acts[l];
-        /* x' = xmid + dropout(fc2(hidden)); dx holds dL/dx'. */
-        memset(m->dtmp, 0, sizeof(real) * N * C);
-        batch_dropout_backward(m->dtmp, m->dx, B, T, C, p, dropout_key(dropout_seed, step, l, SITE_MLP_OUT));
-        memset(m->dm1, 0, sizeof(real) * N * M);
-        linear_backward(m->dm1, g + o->fc2_w, g + o->fc2_b, m->dtmp, a->hidden, w + o->fc2_w, (int)N, M, C);
-        memset(m->dm2, 0, sizeof(real) * N * M);
-        batch_dropout_backward(m->dm2, m->dm1, B, T, M, p, dropout_key(dropout_seed, step, l, SITE_HIDDEN));
-        memset(m->dm1, 0, sizeof(real) * N * M);
-        gelu_backward(m->dm1, a->fc1, m->dm2, N * M);
-        memset(m->dln, 0, sizeof(real) * N * C);
-        linear_backward(m->dln, g + o->fc1_w, g + o->fc1_b, m->dm1, a->ln2, w + o->fc1_w, (int)N, C, M);
-        layernorm_backward(m->dx, g + o->ln2_w, g + o->ln2_b, m->dln, a->xmid, w + o->ln2_w, a->ln2_mean,
-                           a->ln2_rstd, (int)N, C);
-        /* xmid = x + dropout(proj(merged)); dx now holds dL/dxmid. */
-        memset(m->dtmp, 0, sizeof(real) * N * C);
-        batch_dropout_backward(m->dtmp, m->dx, B, T, C, p, dropout_key(dropout_seed, step, l, SITE_PROJECTION));
-        memset(m->dmerged, 0, sizeof(real) * N * m->Q);
-        linear_backward(m->dmerged, g + o->proj_w, g + o->proj_b, m->dtmp, a->merged, w + o->proj_w, (int)N, m->Q,
-                        C);
-        split_heads(m->dattn, m->dmerged, B, T, 1, m->NH, m->hs);
-        memset(m->dheads, 0, sizeof(real) * (size_t)m->P * N * m->Q);
-        attention_call call = make_call(m, batch, l, true, step, dropout_seed);
-        m->mechanism->backward(m->mechanism_state, &call, w + o->attn, a->heads, a->attn_out, m->dattn,
-                               a->attn_saved, m->dheads, g + o->attn, m->scratch);
-        merge_heads(m->dqkv, m->dheads, B, T, m->P, m->NH, m->hs);
-        memset(m->dln, 0, sizeof(real) * N * C);
-        linear_backward(m->dln, g + o->qkv_w, g + o->qkv_b, m->dqkv, a->ln1, w + o->qkv_w, (int)N, C,
-                        m->P * m->Q);
-        layernorm_backward(m->dx, g + o->ln1_w, g + o->ln1_b, m->dln, a->x, w + o->ln1_w, a->ln1_mean,
-                           a->ln1_rstd, (int)N, C);
+    if (m->config.head == HEAD_MLP) {
+        memset(m->dh1r, 0, sizeof(real) * (size_t)R * m->H);
+        linear_backward(m->dh1r, g + m->head2_w, g + m->head2_b, dlogits, m->h1r, w + m->head2_w, R, m->H, m->K);
+        memset(m->dh1, 0, sizeof(real) * (size_t)R * m->H);
+        relu_backward(m->dh1, m->h1, m->dh1r, (size_t)R * m->H);
+        linear_backward(m->drows, g + m->head1_w, g + m->head1_b, m->dh1, m->rows, w + m->head1_w, R, m->head_in,
+                        m->H);
+    } else {
+        linear_backward(m->drows, g + m->head2_w, g + m->head2_b, dlogits, m->rows, w + m->head2_w, R, m->head_in,
+                        m->K);
     }
+    scatter_rows(m, batch);
+    if (m->config.norm == NORM_PRE) {
+        memset(m->dx, 0, sizeof(real) * N * C);
+        layernorm_backward(m->dx, g + m->lnf_w, g + m->lnf_b, m->dln, m->acts[m->L].x, w + m->lnf_w, m->lnf_mean,
+                           m->lnf_rstd, (int)N, C);
+    } else {
+        memcpy(m->dx, m->dln, sizeof(real) * N * C);
+    }
+
+    for (int l = m->L - 1; l >= 0; l--) block_backward(m, batch, l, step, dropout_seed);
 
     memset(m->dtmp, 0, sizeof(real) * N * C);
     batch_dropout_backward(m->dtmp, m->dx, B, T, C, p, dropout_key(dropout_seed, step, -1, SITE_EMBEDDING));
     if (m->config.positional == POSITIONAL_LEARNED) positional_add_backward(g + m->pos_emb, m->dtmp, B, T, C);
+    if (m->config.embedding_scale) scale_in_place(m->dtmp, N * C, REAL_SQRT((real)C));
     embedding_backward(g + m->tok_emb, m->dtmp, batch->tokens, (int)N, C);
 }
 

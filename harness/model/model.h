@@ -59,6 +59,10 @@ void model_free(model *m);
 /* The longest padded sequence a batch may have (task max_length, +1 with CLS). */
 int model_max_tokens(const model *m);
 bool model_uses_cls(const model *m);
+/* How many examples of `tokens` padded tokens one batch may hold: the batch size the
+ * model was made for, or fewer for sequences longer than the training ones (tasks
+ * with a length protocol evaluate long lengths in smaller batches). */
+int model_batch_limit(const model *m, int tokens);
 
 size_t model_param_count(const model *m);
 real *model_params(model *m);
@@ -81,6 +85,9 @@ void model_forward(model *m, const model_batch *batch, bool training, int64_t st
 /* The rows the head read in the last forward, (rows, width): pooled sequences, or
  * [u, v, u·v, u−v] per example for pair tasks. For tests. */
 const real *model_head_inputs(const model *m, int *rows, int *width);
+/* Sequence-output tasks: per example of the last forward's batch, the fraction of its scored outputs whose
+ * argmax is the target (1 when none is scored), and whether all of them are. */
+void model_example_scores(const model *m, const model_batch *batch, double *fraction, bool *all_right);
 /* The logits of the last forward, (rows, n_classes), rows in batch order. */
 const real *model_logits(const model *m, int *rows);
 /* Backward of the mean cross-entropy of the last forward; adds into the gradients. */

@@ -4,8 +4,11 @@
 
 #include <math.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/check.h"
+#include "core/rng.h"
 #include "core/timer.h"
 #include "model/progress.h"
 #include "model/schedule.h"
@@ -49,6 +52,37 @@ static int record_interval(const train_context *ctx, int64_t step, const interva
     return store_run_heartbeat(ctx->store, ctx->run_id, step, err);
 }
 
+/* The input length of training step `step` under a length protocol: uniform over the
+ * training range, a pure function of the training seed and the step. */
+static int train_length(uint64_t train_seed, int64_t step, const length_protocol *p) {
+    rng r;
+    rng_seed(&r, rng_key(train_seed, 0x1e9, (uint64_t)step, 0));
+    return (int)rng_range(&r, p->train_min, p->train_max);
+}
+
+/* The final evaluation by length: every training length on the validation split,
+ * every test length on the test split, each recorded per length. */
+static int evaluate_by_length(const train_context *ctx, int64_t step, train_outcome *out, error_info *err) {
+    const experiment_config *cfg = ctx->config;
+    batch_builder *bb = ctx->batches;
+    const length_protocol *p = &bb->info.lengths;
+    const int most = length_points_count(p->train_min, p->train_max, 1) +
+                     length_points_count(p->test_min, p->test_max, p->test_stride);
+    length_point *points = calloc((size_t)most, sizeof *points);
+    CHECK(points != NULL);
+    int n_eval = 0, n_test = 0;
+    int status = evaluate_lengths(ctx->model, bb, cfg->task.seed, SPLIT_EVAL, p->train_min, p->train_max, 1,
+                                  p->samples_per_length, step, points, &n_eval, &out->eval, err);
+    if (status == 0)
+        status = evaluate_lengths(ctx->model, bb, cfg->task.seed, SPLIT_TEST, p->test_min, p->test_max,
+                                  p->test_stride, p->samples_per_length, step, points + n_eval, &n_test, &out->test,
+                                  err);
+    if (status == 0 && ctx->store) status = store_run_lengths(ctx->store, ctx->run_id, points, n_eval + n_test, err);
+    free(points);
+    out->by_length = true;
+    return status;
+}
+
 int train_run(const train_context *ctx, train_outcome *out, error_info *err) {
     const experiment_config *cfg = ctx->config;
     const train_config *tc = &cfg->train;
@@ -71,7 +105,9 @@ int train_run(const train_context *ctx, train_outcome *out, error_info *err) {
         const double step_started = timer_now();
         for (int slot = 0; slot < tc->batch_size; slot++)
             bb->indices[slot] = batch_train_index(tc->seed, step, tc->batch_size, slot, cfg->task.train_examples);
-        if (batch_fill(bb, cfg->task.seed, SPLIT_TRAIN, bb->indices, tc->batch_size, 0, err) != 0) return -1;
+        const bool by_length = bb->info.lengths.samples_per_length > 0;
+        const int length = by_length ? train_length(tc->seed, step, &bb->info.lengths) : 0;
+        if (batch_fill(bb, cfg->task.seed, SPLIT_TRAIN, bb->indices, tc->batch_size, length, err) != 0) return -1;
         model_stats stats;
         model_zero_grad(m);
         model_forward(m, &bb->batch, true, step, tc->seed, &stats);
@@ -126,6 +162,12 @@ int train_run(const train_context *ctx, train_outcome *out, error_info *err) {
     out->tokens_per_second = train_seconds > 0 ? train_tokens / train_seconds : 0;
     out->train_full_attention_fraction = train_sequences ? (double)train_full_attention / (double)train_sequences : 0;
     const int64_t last_step = tc->steps - 1;
+    if (bb->info.lengths.samples_per_length > 0) {
+        if (evaluate_by_length(ctx, last_step, out, err) != 0) return -1;
+        if (record_eval(ctx, tc->steps, &out->eval, err) != 0) return -1;
+        out->wall_seconds = timer_now() - started;
+        return 0;
+    }
     if (evaluate_split(m, bb, cfg->task.seed, SPLIT_EVAL, cfg->task.eval_examples, tc->batch_size, last_step,
                        &out->eval, err) != 0)
         return -1;

@@ -7,7 +7,13 @@
  * evaluated; at the end both the validation and the test split are. A non-finite
  * loss or gradient stops the run as diverged; SIGINT / SIGTERM stop it as
  * interrupted. The test accuracy is that of the final weights (LRA's protocol: no
- * selection on validation). */
+ * selection on validation).
+ *
+ * A task with a length protocol (task_info.lengths) gives each training batch one
+ * input length drawn uniformly from its training range; periodic evaluations use the
+ * validation split at the task's own lengths; the final evaluation scores every
+ * training length on the validation split (in-distribution accuracy) and every test
+ * length on the test split (the score), recorded per length in the database. */
 #ifndef ATTNBENCH_TRAIN_H
 #define ATTNBENCH_TRAIN_H
 
@@ -22,7 +28,9 @@
 
 typedef struct eval_result {
     double loss;     /* mean cross-entropy over output rows */
-    double accuracy; /* correct / scored outputs */
+    double accuracy; /* correct / scored outputs; by length: the mean of the lengths' accuracies */
+    double sequence_accuracy; /* by length only: the mean of the lengths' fractions of
+                               * sequences with every scored output right */
     int64_t examples;
     double full_attention_fraction; /* of the examples, those too short for the
                                      * mechanism's pattern (model_attention_falls_back) */
@@ -36,6 +44,9 @@ typedef struct train_outcome {
     double tokens_per_second;          /* padded tokens of training steps per second */
     double wall_seconds;
     bool diverged;                     /* stopped on a non-finite loss or gradient */
+    bool by_length;                    /* eval and test were evaluated per input length (the
+                                        * task's length protocol): eval over the training
+                                        * lengths, test over the test lengths */
 } train_outcome;
 
 typedef struct train_context {
@@ -51,6 +62,15 @@ typedef struct train_context {
  * mechanism's randomness of training step `step` (the last one taken). */
 int evaluate_split(model *m, batch_builder *bb, uint64_t data_seed, enum task_split split,
                    int64_t n_examples, int batch_size, int64_t step, eval_result *out, error_info *err);
+
+/* Evaluate a split at every input length shortest, shortest + stride, … ≤ longest, on
+ * examples 0..samples−1 of each, into points (length_points_count of them; *n_points
+ * is set); out gets the loss over all outputs and the mean over lengths of the
+ * per-length accuracies (see eval_lengths.c). */
+int evaluate_lengths(model *m, batch_builder *bb, uint64_t data_seed, enum task_split split, int shortest,
+                     int longest, int stride, int samples, int64_t step, length_point *points, int *n_points,
+                     eval_result *out, error_info *err);
+int length_points_count(int shortest, int longest, int stride);
 
 /* How many of the batch's sequences the mechanism computes with full attention. */
 int64_t batch_full_attention_count(const model *m, const model_batch *batch);

@@ -1,4 +1,4 @@
-/* leaderboard.c — mechanisms × tasks table of test accuracy, read from the database.
+/* leaderboard.c — mechanisms × LRA tasks table of test accuracy, read from the database.
  *
  * One SELECT picks the test accuracy of every completed run, keeping only the latest
  * run of each (config hash, seed) so that repeating a run does not count it twice; the
@@ -24,6 +24,7 @@ static const char accuracy_sql[] =
     "                            ORDER BY r.finished_at DESC, r.rowid DESC) AS k\n"
     "  FROM run r JOIN result x ON x.run_id = r.id\n"
     "  WHERE r.status = 'completed' AND x.split = 'test' AND x.name = 'accuracy'\n"
+    "    AND substr(r.task, 1, 4) = 'lra/'\n"
     "    AND x.value IS NOT NULL)\n"
     "SELECT mechanism, task, value FROM latest WHERE k = 1";
 

@@ -236,6 +236,33 @@ int store_run_metrics(store *s, const char *run_id, int64_t step, const metric_p
     return 0;
 }
 
+int store_run_lengths(store *s, const char *run_id, const length_point *points, int n, error_info *err) {
+    CHECK(n >= 0);
+    if (store_begin(s, err)) return -1;
+    sqlite3_stmt *stmt = NULL;
+    int rc = require_running(s, run_id, "record per-length accuracy", err);
+    if (rc == 0)
+        rc = prepare(s,
+                     "INSERT OR REPLACE INTO length_result (run_id, length, split, accuracy, sequence_accuracy, "
+                     "examples) VALUES (?, ?, ?, ?, ?, ?)",
+                     &stmt, err);
+    for (int i = 0; i < n && rc == 0; i++) {
+        bind_text(stmt, 1, run_id);
+        sqlite3_bind_int(stmt, 2, points[i].length);
+        bind_text(stmt, 3, points[i].split);
+        bind_real(stmt, 4, points[i].accuracy);
+        bind_real(stmt, 5, points[i].sequence_accuracy);
+        sqlite3_bind_int64(stmt, 6, points[i].examples);
+        rc = step_done(s, stmt, "cannot record per-length accuracy", err);
+    }
+    sqlite3_finalize(stmt);
+    if (rc != 0 || store_commit(s, err) != 0) {
+        store_rollback(s);
+        return -1;
+    }
+    return 0;
+}
+
 static int insert_results(store *s, const char *run_id, const result_value *results, int n,
                           error_info *err) {
     sqlite3_stmt *stmt = NULL;

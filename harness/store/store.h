@@ -60,6 +60,15 @@ typedef struct result_value {
     double value;
 } result_value;
 
+/* Accuracy at one input length (length-generalisation protocol). */
+typedef struct length_point {
+    const char *split;        /* "eval" (training lengths) or "test" */
+    int length;               /* input symbols, without output placeholders */
+    double accuracy;          /* mean over sequences of the fraction of scored outputs right */
+    double sequence_accuracy; /* fraction of sequences with every scored output right */
+    int64_t examples;
+} length_point;
+
 /* Fill a provenance record for this build and machine. */
 void provenance_collect(provenance *p, int threads);
 
@@ -80,6 +89,9 @@ int store_run_heartbeat(store *s, const char *run_id, int64_t step, error_info *
 /* Metric rows for one step, in one transaction. */
 int store_run_metrics(store *s, const char *run_id, int64_t step, const metric_point *points,
                       int n, error_info *err);
+/* Per-length accuracies of a running run, in one transaction (replacing any earlier
+ * row of the same split and length). */
+int store_run_lengths(store *s, const char *run_id, const length_point *points, int n, error_info *err);
 /* Final results, peak memory, wall time and status 'completed', in one transaction. */
 int store_run_complete(store *s, const char *run_id, const result_value *results, int n,
                        int64_t steps_done, double wall_seconds, double peak_rss_bytes,

@@ -71,14 +71,17 @@ static int harness_init(harness *h, const mechanism_ops *ops, const char *option
     h->ops = ops;
     opt_set options;
     test_mechanism_options(ops, option_text, &options);
-    attention_geometry geometry = {c->NH, c->hs, T, 1, 0};
+    attention_geometry geometry = {.heads = c->NH, .head_size = c->hs, .max_tokens = T, .layers = 1, .global_token = 0};
     error_info err = {0};
     if (ops->init(&h->state, &options, &geometry, &h->n_inputs, &err) != 0) {
         test_check(false, "mechanism init", "%s: %s", ops->name, err.message);
         return -1;
     }
     attention_shape shape = {c->B, c->NH, T, c->hs};
-    h->call = (attention_call){shape, c->lengths, 0, c->dropout > 0, 7, 1234, (real)c->dropout, 99};
+    h->call = (attention_call){
+        .shape = shape, .lengths = c->lengths, .layer = 0, .training = c->dropout > 0, .step = 7, .seed = 1234,
+        .dropout = (real)c->dropout, .dropout_key = 99
+    };
     h->tensor = (size_t)c->B * c->NH * T * c->hs;
     h->sizes = ops->sizes(h->state, shape);
     h->params = zalloc(h->sizes.params);

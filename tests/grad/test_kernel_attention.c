@@ -88,7 +88,8 @@ static int harness_init(harness *h, const char *mechanism, const char *option_te
     CHECK(h->ops != NULL);
     opt_set options;
     test_mechanism_options(h->ops, option_text, &options);
-    attention_geometry geometry = {c->NH, c->hs, T, 2, -1};
+    attention_geometry geometry = {
+        .heads = c->NH, .head_size = c->hs, .max_tokens = T, .layers = 2, .global_token = -1};
     error_info err = {0};
     int n_inputs = 0;
     if (h->ops->init(&h->state, &options, &geometry, &n_inputs, &err) != 0) {
@@ -97,7 +98,10 @@ static int harness_init(harness *h, const char *mechanism, const char *option_te
     }
     CHECK(n_inputs == 3);
     attention_shape shape = {c->B, c->NH, T, c->hs};
-    h->call = (attention_call){shape, c->lengths, 1, true, 7, 1234, 0, 99};
+    h->call = (attention_call){
+        .shape = shape, .lengths = c->lengths, .layer = 1, .training = true, .step = 7, .seed = 1234, .dropout = 0,
+        .dropout_key = 99
+    };
     h->tensor = (size_t)c->B * c->NH * T * c->hs;
     h->sizes = h->ops->sizes(h->state, shape);
     h->saved = zalloc(h->sizes.saved);
@@ -607,7 +611,7 @@ static void check_options(void) {
     const mechanism_ops *ops = mechanism_find("performer");
     opt_set options;
     test_mechanism_options(ops, "deterministic=true", &options);
-    attention_geometry geometry = {2, 4, 16, 1, -1};
+    attention_geometry geometry = {.heads = 2, .head_size = 4, .max_tokens = 16, .layers = 1, .global_token = -1};
     error_info err = {0};
     void *state = NULL;
     int n_inputs = 0;

@@ -2,7 +2,8 @@
  * gradients of every parameter tensor, for the loss Σ logits ⊙ R (so no softmax row
  * hides an error) and for the mean cross-entropy, with CLS and masked-mean pooling,
  * sinusoidal and learned positions, dropout on, a per-position (sequence) head, the
- * two-tower pair head, and padded batches; backward twice = twice the gradient; extra
+ * two-tower pair head, the Chomsky benchmark's post-LN variant (no projection biases,
+ * scaled embeddings, ReLU, linear head), and padded batches; backward twice = twice the gradient; extra
  * padding changes no logit; swapping a pair's documents changes only the u−v part of
  * what the head reads. */
 #include <math.h>
@@ -22,15 +23,22 @@ typedef struct model_case {
     int layers, dim, heads, mlp;
     double dropout, attention_dropout;
     int qkv_dim; /* 0 = dim */
+    /* The Chomsky benchmark's transformer: post-LN, no projection biases, embeddings
+     * scaled by √dim, ReLU MLP, linear head. */
+    bool chomsky_style;
 } model_case;
 
 static const model_case cases[] = {
-    {"cls pooling, sinusoidal, dropout", POOLING_CLS, POSITIONAL_SINUSOIDAL, TASK_OUTPUT_CLASS, 2, 8, 2, 12, 0.2, 0.1, 0},
-    {"mean pooling, learned positions, one head", POOLING_MEAN, POSITIONAL_LEARNED, TASK_OUTPUT_CLASS, 1, 6, 1, 10, 0, 0, 0},
-    {"sequence outputs, three heads, no positions", POOLING_CLS, POSITIONAL_NONE, TASK_OUTPUT_SEQUENCE, 2, 6, 3, 8, 0.1, 0, 0},
-    {"pairs, two towers, cls pooling, dropout", POOLING_CLS, POSITIONAL_SINUSOIDAL, TASK_OUTPUT_PAIR, 2, 6, 2, 8, 0.1, 0.1, 0},
-    {"pairs, two towers, mean pooling", POOLING_MEAN, POSITIONAL_LEARNED, TASK_OUTPUT_PAIR, 1, 4, 1, 6, 0, 0, 0},
-    {"qkv_dim 6 != dim 4, two heads", POOLING_CLS, POSITIONAL_SINUSOIDAL, TASK_OUTPUT_CLASS, 2, 4, 2, 6, 0.1, 0, 6},
+    {"cls pooling, sinusoidal, dropout", POOLING_CLS, POSITIONAL_SINUSOIDAL, TASK_OUTPUT_CLASS, 2, 8, 2, 12, 0.2, 0.1, 0, false},
+    {"mean pooling, learned positions, one head", POOLING_MEAN, POSITIONAL_LEARNED, TASK_OUTPUT_CLASS, 1, 6, 1, 10, 0, 0, 0, false},
+    {"sequence outputs, three heads, no positions", POOLING_CLS, POSITIONAL_NONE, TASK_OUTPUT_SEQUENCE, 2, 6, 3, 8, 0.1, 0, 0, false},
+    {"pairs, two towers, cls pooling, dropout", POOLING_CLS, POSITIONAL_SINUSOIDAL, TASK_OUTPUT_PAIR, 2, 6, 2, 8, 0.1, 0.1, 0, false},
+    {"pairs, two towers, mean pooling", POOLING_MEAN, POSITIONAL_LEARNED, TASK_OUTPUT_PAIR, 1, 4, 1, 6, 0, 0, 0, false},
+    {"qkv_dim 6 != dim 4, two heads", POOLING_CLS, POSITIONAL_SINUSOIDAL, TASK_OUTPUT_CLASS, 2, 4, 2, 6, 0.1, 0, 6, false},
+    {"post-LN, no projection bias, scaled embeddings, ReLU, linear head, sequence outputs", POOLING_CLS,
+     POSITIONAL_SINUSOIDAL, TASK_OUTPUT_SEQUENCE, 2, 6, 2, 8, 0.1, 0, 0, true},
+    {"post-LN, linear head, one head, class output", POOLING_MEAN, POSITIONAL_LEARNED, TASK_OUTPUT_CLASS, 1, 4, 1, 6,
+     0, 0, 0, true},
 };
 
 enum { B = 3, MAX_LEN = 6, MAX_OUT = 3, K = 3, VOCAB = 7, PAD = 0, CLS = 1 };
@@ -163,11 +171,16 @@ int main(void) {
             .qkv_dim = c->qkv_dim,
             .dropout = c->dropout, .attention_dropout = c->attention_dropout,
             .pooling = c->pooling, .positional = c->positional,
+            .attention_bias = !c->chomsky_style, .embedding_std = 1, .embedding_scale = c->chomsky_style,
+            .norm = c->chomsky_style ? NORM_POST : NORM_PRE,
+            .activation = c->chomsky_style ? ACTIVATION_RELU : ACTIVATION_GELU,
+            .head = c->chomsky_style ? HEAD_LINEAR : HEAD_MLP,
         };
         strcpy(config.attention.kind, "full");
         /* One position of slack beyond the longest example, to test padding. */
-        task_info info = {VOCAB, K, MAX_LEN + 1, c->output == TASK_OUTPUT_SEQUENCE ? MAX_OUT : 1, PAD, CLS,
-                          c->output, NULL, "", "test", 0};
+        task_info info = {.vocab_size = VOCAB, .n_classes = K, .max_length = MAX_LEN + 1,
+                          .max_outputs = c->output == TASK_OUTPUT_SEQUENCE ? MAX_OUT : 1, .pad_token = PAD,
+                          .cls_token = CLS, .output = c->output, .level = "", .version = "test"};
         fixture f = {0};
         error_info err = {0};
         if (model_create(&f.m, &config, &info, B, 42, &err) != 0) {

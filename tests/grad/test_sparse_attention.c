@@ -55,14 +55,17 @@ static void instance_init(instance *in, const char *mechanism, const char *optio
     CHECK(in->ops != NULL);
     opt_set set;
     test_mechanism_options(in->ops, options, &set);
-    const attention_geometry geometry = {NH, hs, T, 2, 0};
+    const attention_geometry geometry = {.heads = NH, .head_size = hs, .max_tokens = T, .layers = 2, .global_token = 0};
     error_info err = {0};
     if (in->ops->init(&in->state, &set, &geometry, &in->n_inputs, &err) != 0) {
         fprintf(stderr, "init %s {%s}: %s\n", mechanism, options, err.message);
         abort();
     }
     const attention_shape shape = {B, NH, T, hs};
-    in->call = (attention_call){shape, lengths, 1, false, 3, 4321, 0, 0};
+    in->call = (attention_call){
+        .shape = shape, .lengths = lengths, .layer = 1, .training = false, .step = 3, .seed = 4321, .dropout = 0,
+        .dropout_key = 0
+    };
     in->tensor = (size_t)B * NH * T * hs;
     in->sizes = in->ops->sizes(in->state, shape);
     in->saved = zalloc(in->sizes.saved);
@@ -330,7 +333,8 @@ static void check_linear_memory(void) {
             void *state;
             int n_inputs;
             error_info err = {0};
-            const attention_geometry geometry = {4, 16, lengths[l], 2, 0};
+            const attention_geometry geometry = {
+                .heads = 4, .head_size = 16, .max_tokens = lengths[l], .layers = 2, .global_token = 0};
             CHECK(ops->init(&state, &set, &geometry, &n_inputs, &err) == 0);
             const attention_sizes s = ops->sizes(state, (attention_shape){8, 4, lengths[l], 16});
             per_token[l] = (double)(s.saved + s.scratch) / lengths[l];

@@ -57,11 +57,12 @@ void task_hash_example(sha256 *h, const example *ex) {
         hash_int32(h, ex->length2);
         for (int t = 0; t < ex->length2; t++) hash_int32(h, ex->tokens2[t]);
     }
-    hash_int32(h, ex->targets[0]);
+    for (int k = 0; k < ex->n_outputs; k++) hash_int32(h, ex->targets[k]);
 }
 
 bool task_same_example(const example *a, const example *b) {
-    if (a->length != b->length || a->targets[0] != b->targets[0] ||
+    if (a->length != b->length || a->n_outputs != b->n_outputs ||
+        memcmp(a->targets, b->targets, (size_t)a->n_outputs * sizeof *a->targets) != 0 ||
         memcmp(a->tokens, b->tokens, (size_t)a->length * sizeof *a->tokens) != 0)
         return false;
     if (!a->tokens2) return true;

@@ -31,9 +31,9 @@ int task_under_test_example(const task_under_test *t, uint64_t seed, enum task_s
                             example *ex);
 
 /* Adds an example to h as int32 little-endian values: length, tokens, then for a pair
- * length2 and tokens2, then the target. */
+ * length2 and tokens2, then the target of every output. */
 void task_hash_example(sha256 *h, const example *ex);
-/* Same length(s), tokens and target. */
+/* Same length(s), tokens and targets. */
 bool task_same_example(const example *a, const example *b);
 
 /* SHA-256 of the first 16 examples of train, eval and test at seed 0 against golden. */

@@ -35,7 +35,9 @@ static const bad_case bad_cases[] = {
      "bad.yaml:4:3: model.hedas: unknown key (did you mean heads?)"},
     {"unknown key, far", TASK "model:\n  colour: red\n", {NULL},
      "bad.yaml:4:3: model.colour: unknown key (expected one of: layers, dim, heads, mlp_dim, "
-     "head_mlp_dim, qkv_dim, dropout, attention_dropout, pooling, positional, attention)"},
+     "head_mlp_dim, qkv_dim, dropout, attention_dropout, pooling, positional, randomized_positions, "
+     "max_position, reverse_positions, norm, attention_bias, embedding_scale, embedding_std, activation, head, "
+     "attention)"},
     {"unknown top-level key", TASK "modle:\n  dim: 64\n", {NULL},
      "bad.yaml:3:1: modle: unknown key (did you mean model?)"},
     {"unknown task key", TASK "  train_exmples: 10\n", {NULL},
@@ -152,7 +154,7 @@ static void test_bad_cases(void) {
 
 /* Messages that list the registries or quote a plug-in's own bounds. */
 static void test_registry_errors(void) {
-    char known[512] = "", expected[1024];
+    char known[2048] = "", expected[4096];
     for (int i = 0; i < task_count(); i++)
         snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", i ? ", " : "",
                  task_at(i)->name);
@@ -375,7 +377,10 @@ static void test_json(void) {
         "listops\",\"train_examples\":96000,\"eval_examples\":2000,"
         "\"test_examples\":2000,\"seed\":7%s},\"model\":{\"layers\":2,\"dim\":32,\"heads\":2,\"mlp_dim\":128,"
         "\"head_mlp_dim\":128,\"qkv_dim\":32,\"dropout\":0,\"attention_dropout\":0,\"pooling\":\"mean\","
-        "\"positional\":\"sinusoidal\",\"attention\":{\"kind\":\"full\"}},\"train\":{\"steps\":1000,"
+        "\"positional\":\"sinusoidal\",\"randomized_positions\":false,\"max_position\":2048,"
+        "\"reverse_positions\":false,\"norm\":\"pre\",\"attention_bias\":true,\"embedding_scale\":false,"
+        "\"embedding_std\":1,\"activation\":\"gelu\",\"head\":\"mlp\",\"attention\":{\"kind\":\"full\"}},"
+        "\"train\":{\"steps\":1000,"
         "\"batch_size\":32,\"lr\":0.00025,\"beta1\":0.9,\"beta2\":0.98,\"eps\":1e-09,\"warmup\":0,"
         "\"schedule\":\"linear\",\"weight_decay\":0,\"grad_clip\":1,\"eval_every\":0,\"log_every\":10,"
         "\"seed\":3,\"threads\":2},\"sweep\":{\"train.seed\":[\"0\",\"1\"],\"model.attention.kind\":["

@@ -37,13 +37,14 @@ static real *run_on(const mechanism_ops *ops, const char *options, int threads, 
     parallel_set_threads(threads);
     opt_set set;
     test_mechanism_options(ops, options, &set);
-    const attention_geometry geometry = {NH, HS, T, 2, 0};
+    const attention_geometry geometry = {.heads = NH, .head_size = HS, .max_tokens = T, .layers = 2, .global_token = 0};
     void *state;
     int n_inputs;
     error_info err = {0};
     if (ops->init(&state, &set, &geometry, &n_inputs, &err) != 0) abort();
     static const int32_t lengths[B] = {160, 97, 131, 3};
-    const attention_call call = {{B, NH, T, HS}, lengths, 1, true, 11, 5, 0.1f, 77};
+    const attention_call call = {.shape = {B, NH, T, HS}, .lengths = lengths, .layer = 1, .training = true,
+                                 .step = 11, .seed = 5, .dropout = 0.1f, .dropout_key = 77};
     const attention_sizes sizes = ops->sizes(state, call.shape);
     const size_t tensor = (size_t)B * NH * T * HS;
     real *params = zalloc(sizes.params), *dparams = zalloc(sizes.params), *saved = zalloc(sizes.saved);

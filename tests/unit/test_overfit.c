@@ -25,7 +25,8 @@ static double overfit(const task_ops *task, const void *state, const task_info *
                       double *first_loss) {
     parallel_set_threads(threads);
     model_config config = {.layers = 2, .dim = 32, .heads = 4, .mlp_dim = 64, .head_mlp_dim = 64,
-                           .pooling = POOLING_CLS, .positional = POSITIONAL_SINUSOIDAL};
+                           .pooling = POOLING_CLS, .positional = POSITIONAL_SINUSOIDAL, .attention_bias = true,
+                           .embedding_std = 1};
     strcpy(config.attention.kind, "full");
     train_config train = {.steps = STEPS, .batch_size = BATCH, .lr = 2e-3, .beta1 = 0.9, .beta2 = 0.98,
                           .eps = 1e-9, .schedule = SCHEDULE_CONSTANT, .grad_clip = 1.0};

@@ -1,0 +1,33 @@
+/* odds_first.c — Odds First (context-sensitive): the symbols at odd positions, then
+ * those at even positions.
+ *
+ * Input: n independent uniform bits x. Output: n bits, x[1], x[3], … then x[0], x[2], …
+ * (0-indexed; the original code's x[1::2] ++ x[0::2]. The paper and the code's
+ * docstring put x[0::2] first instead: same difficulty, other target; the code wins). */
+#include "tasks/chomsky/chomsky.h"
+
+static const char *const bit_names[] = {"0", "1"};
+
+static int sample(rng *r, int n, int32_t *input) {
+    for (int i = 0; i < n; i++) input[i] = (int32_t)rng_range(r, 0, 1);
+    return n;
+}
+
+static void solve(const int32_t *input, int n, int32_t *target) {
+    int k = 0;
+    for (int i = 1; i < n; i += 2) target[k++] = input[i];
+    for (int i = 0; i < n; i += 2) target[k++] = input[i];
+}
+
+static const chomsky_spec spec = {
+    .level = "CS",
+    .symbols = 2,
+    .symbol_names = bit_names,
+    .classes = 2,
+    .output_length = chomsky_n_outputs,
+    .sample = sample,
+    .solve = solve,
+};
+
+CHOMSKY_TASK(chomsky_odds_first, spec, "chomsky/odds_first",
+             "Odds First (CS): n bits x → x[1], x[3], … then x[0], x[2], … (0-indexed)");
