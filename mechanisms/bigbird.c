@@ -15,7 +15,6 @@
 
 #include <stdlib.h>
 
-#include "core/parallel.h"
 #include "core/rng.h"
 #include "mechanisms/mechanism.h"
 #include "mechanisms/sparse_attention.h"
@@ -26,6 +25,7 @@
 typedef struct bigbird_state {
     int block, random_blocks;
     int rows; /* query rows per group */
+    position_layout position;
 } bigbird_state;
 
 static const opt_spec bigbird_options[] = {
@@ -65,6 +65,11 @@ static int bigbird_init(void **state, const opt_set *options, const attention_ge
     st->block = (int)opt_int(options, "block");
     st->random_blocks = (int)opt_int(options, "random_blocks");
     st->rows = imin(SPARSE_GROUP_ROWS, st->block);
+    const int rc = position_layout_init(&st->position, geometry, err);
+    if (rc != 0) {
+        free(st);
+        return rc;
+    }
     *state = st;
     *n_inputs = 3;
     return 0;
@@ -120,7 +125,11 @@ static void bigbird_group(const void *self, const sparse_context *c, int index, 
 }
 
 static sparse_pattern bigbird_pattern(const bigbird_state *st, int T) {
-    sparse_pattern p = {.self = st, .max_keys = T, .group_count = bigbird_groups, .group_at = bigbird_group};
+    sparse_pattern p = {.self = st,
+                        .max_keys = T,
+                        .position = &st->position,
+                        .group_count = bigbird_groups,
+                        .group_at = bigbird_group};
     return p;
 }
 
@@ -128,7 +137,7 @@ static attention_sizes bigbird_sizes(const void *state, attention_shape shape) {
     const sparse_pattern p = bigbird_pattern(state, shape.T);
     attention_sizes sizes = {0};
     sizes.saved = sparse_saved(shape);
-    sizes.scratch = sparse_scratch_per_thread(&p, shape, 3) * (size_t)parallel_threads();
+    sizes.scratch = sparse_scratch(&p, shape, 3);
     return sizes;
 }
 
@@ -158,11 +167,16 @@ static double bigbird_flops(const void *state, attention_shape shape) {
 
 static bool bigbird_falls_back(const void *state, int length) { return falls_back(state, length); }
 
-static void bigbird_free(void *state) { free(state); }
+static void bigbird_free(void *state) {
+    bigbird_state *st = state;
+    position_layout_free(&st->position);
+    free(st);
+}
 
 const mechanism_ops mechanism_bigbird = {
     .name = "bigbird",
     .summary = "BigBird ITC: block window, first and last blocks global, random blocks per layer and head",
+    .position_scores = true,
     .options = bigbird_options,
     .n_options = (int)(sizeof bigbird_options / sizeof bigbird_options[0]),
     .init = bigbird_init,

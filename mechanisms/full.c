@@ -8,8 +8,11 @@
  * per head; the L×L scratch is shared by all layers. Attention dropout masks come
  * from a counter hash of (key, b, h, i, j) and are regenerated in the backward.
  * The backward uses Δ_i = dO_i · O_i, which holds with inverted dropout too.
+ * Position-dependent scores (ALiBi, T5, relative; position_scores.h) are added to each
+ * head's score block after the first GEMM, in forward and in the recompute.
  * (batch, head) pairs run on OpenMP threads, each calling single-threaded BLAS. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/blas.h"
@@ -18,19 +21,37 @@
 #include "core/vecmath.h"
 #include "mechanisms/attention_dropout.h"
 #include "mechanisms/mechanism.h"
+#include "mechanisms/position_scores.h"
+
+typedef struct full_state {
+    position_layout position;
+} full_state;
 
 static int full_init(void **state, const opt_set *options, const attention_geometry *geometry,
                      int *n_inputs, error_info *err) {
-    *state = NULL;
+    full_state *st = calloc(1, sizeof *st);
+    if (!st) return error_set(err, EXIT_RUNTIME, "out of memory");
+    const int rc = position_layout_init(&st->position, geometry, err);
+    if (rc != 0) {
+        free(st);
+        return rc;
+    }
+    *state = st;
     *n_inputs = 3;
     return 0;
+}
+
+/* Scores/probs and dP (T, T), then the position kernels' work, for each thread working
+ * on its own (b, h); the position kernels' shared part follows all threads' slices. */
+static size_t thread_scratch(const full_state *st, attention_shape shape) {
+    return 2 * (size_t)shape.T * shape.T + position_scores_per_thread(&st->position, shape, shape.T, shape.T);
 }
 
 static attention_sizes full_sizes(const void *state, attention_shape shape) {
     attention_sizes sizes = {0};
     sizes.saved = (size_t)shape.B * shape.NH * shape.T;       /* lse (B, NH, T) */
-    /* scores/probs and dP (T, T) for each thread working on its own (b, h) */
-    sizes.scratch = 2 * (size_t)shape.T * shape.T * (size_t)parallel_threads();
+    sizes.scratch = thread_scratch(state, shape) * (size_t)parallel_threads() +
+                    position_scores_shared(&((const full_state *)state)->position, shape);
     return sizes;
 }
 
@@ -41,8 +62,8 @@ static size_t head_offset(const attention_shape *s, int b, int h) {
     return (((size_t)b * s->NH + h) * s->T) * s->hs;
 }
 
-static void forward_head(const attention_call *call, int b, int h, const real *inputs, real *out, real *saved,
-                         real *probs) {
+static void forward_head(const attention_call *call, const position_scores *ps, int b, int h, const real *inputs,
+                         real *out, real *saved, real *probs) {
     const attention_shape s = call->shape;
     const size_t tensor = (size_t)s.B * s.NH * s.T * s.hs;
     const real scale = 1 / REAL_SQRT((real)s.hs);
@@ -55,6 +76,7 @@ static void forward_head(const attention_call *call, int b, int h, const real *i
     for (int i = 0; i < s.T; i++) lse[i] = 0;
     if (L == 0) return;
     blas_gemm(false, true, L, L, s.hs, scale, q, s.hs, k, s.hs, 0, probs, L);
+    if (ps) position_scores_add(ps, b, h, NULL, L, NULL, L, q, k, probs, probs + 2 * (size_t)s.T * s.T);
     for (int i = 0; i < L; i++) {
         real *row = probs + (size_t)i * L;
         const real max = vec_max(row, L);
@@ -73,14 +95,19 @@ static void full_forward(const void *state, const attention_call *call, const re
     const attention_shape s = call->shape;
     CHECK(s.T < (1 << 24));
     for (int b = 0; b < s.B; b++) CHECK(call->lengths[b] >= 0 && call->lengths[b] <= s.T);
+    const size_t per_thread = thread_scratch(state, s);
+    position_scores ps;
+    if (call->positions)
+        position_scores_begin(&ps, &((const full_state *)state)->position, call,
+                              scratch + per_thread * (size_t)parallel_threads(), false);
 #pragma omp parallel for schedule(dynamic) if ((size_t)s.B * s.NH * s.T * s.hs >= PARALLEL_MIN_WORK)
     for (int bh = 0; bh < s.B * s.NH; bh++)
-        forward_head(call, bh / s.NH, bh % s.NH, inputs, out, saved,
-                     scratch + 2 * (size_t)s.T * s.T * (size_t)parallel_thread_id());
+        forward_head(call, call->positions ? &ps : NULL, bh / s.NH, bh % s.NH, inputs, out, saved,
+                     scratch + per_thread * (size_t)parallel_thread_id());
 }
 
-static void backward_head(const attention_call *call, int b, int h, const real *inputs, const real *out,
-                          const real *dout, const real *saved, real *dinputs, real *probs) {
+static void backward_head(const attention_call *call, const position_scores *ps, int b, int h, const real *inputs,
+                          const real *out, const real *dout, const real *saved, real *dinputs, real *probs) {
     const attention_shape s = call->shape;
     const size_t tensor = (size_t)s.B * s.NH * s.T * s.hs;
     const real scale = 1 / REAL_SQRT((real)s.hs);
@@ -93,8 +120,9 @@ static void backward_head(const attention_call *call, int b, int h, const real *
     const real *o = out + off, *dO = dout + off;
     real *dq = dinputs + off, *dk = dinputs + tensor + off, *dv = dinputs + 2 * tensor + off;
     const real *lse = saved + ((size_t)b * s.NH + h) * s.T;
-    /* P = exp(τ Q Kᵀ − lse), recomputed. */
+    /* P = exp(τ Q Kᵀ + position term − lse), recomputed. */
     blas_gemm(false, true, L, L, s.hs, scale, q, s.hs, k, s.hs, 0, probs, L);
+    if (ps) position_scores_add(ps, b, h, NULL, L, NULL, L, q, k, probs, probs + 2 * (size_t)s.T * s.T);
     for (int i = 0; i < L; i++) vec_exp_sum(probs + (size_t)i * L, lse[i], L);
     /* dV += P̃ᵀ dO, with P̃ the dropped-out probabilities used in the forward. */
     if (dropout) {
@@ -120,16 +148,23 @@ static void backward_head(const attention_call *call, int b, int h, const real *
     /* dQ += τ dS K; dK += τ dSᵀ Q. */
     blas_gemm(false, false, L, s.hs, L, scale, probs, L, k, s.hs, 1, dq, s.hs);
     blas_gemm(true, false, L, s.hs, L, scale, probs, L, q, s.hs, 1, dk, s.hs);
+    if (ps) position_scores_backward(ps, b, h, NULL, L, NULL, L, q, k, probs, dq, dk, probs + 2 * (size_t)s.T * s.T);
 }
 
 static void full_backward(const void *state, const attention_call *call, const real *params,
                           const real *inputs, const real *out, const real *dout, const real *saved,
                           real *dinputs, real *dparams, real *scratch) {
     const attention_shape s = call->shape;
+    const size_t per_thread = thread_scratch(state, s);
+    position_scores ps;
+    if (call->positions)
+        position_scores_begin(&ps, &((const full_state *)state)->position, call,
+                              scratch + per_thread * (size_t)parallel_threads(), true);
 #pragma omp parallel for schedule(dynamic) if ((size_t)s.B * s.NH * s.T * s.hs >= PARALLEL_MIN_WORK)
     for (int bh = 0; bh < s.B * s.NH; bh++)
-        backward_head(call, bh / s.NH, bh % s.NH, inputs, out, dout, saved, dinputs,
-                      scratch + 2 * (size_t)s.T * s.T * (size_t)parallel_thread_id());
+        backward_head(call, call->positions ? &ps : NULL, bh / s.NH, bh % s.NH, inputs, out, dout, saved, dinputs,
+                      scratch + per_thread * (size_t)parallel_thread_id());
+    if (call->positions) position_scores_end(&ps, s.B);
 }
 
 static double full_flops(const void *state, attention_shape shape) {
@@ -137,11 +172,16 @@ static double full_flops(const void *state, attention_shape shape) {
     return 14.0 * shape.B * shape.NH * (double)shape.T * shape.T * shape.hs;
 }
 
-static void full_free(void *state) {}
+static void full_free(void *state) {
+    full_state *st = state;
+    if (st) position_layout_free(&st->position);
+    free(st);
+}
 
 const mechanism_ops mechanism_full = {
     .name = "full",
     .summary = "exact softmax attention over all real tokens (the reference every other mechanism approximates)",
+    .position_scores = true,
     .options = NULL,
     .n_options = 0,
     .init = full_init,

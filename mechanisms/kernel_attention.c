@@ -141,6 +141,7 @@ void kernel_attention_forward(const kernel_map *map, const attention_call *call,
                               real *saved, real *scratch) {
     const attention_shape s = call->shape;
     CHECK(s.hs == map->head_size && s.T < (1 << 24));
+    CHECK(call->positions == NULL); /* no scores to put positions on (position_scores is false) */
     for (int b = 0; b < s.B; b++) CHECK(call->lengths[b] >= 0 && call->lengths[b] <= s.T);
     if (map->head_setup) {
 #pragma omp parallel for schedule(static) if ((size_t)s.NH * map->head_reals >= PARALLEL_MIN_WORK)

@@ -14,7 +14,6 @@
  * A window ≥ T − 1 or a block ≥ T is exactly full attention. */
 #include <stdlib.h>
 
-#include "core/parallel.h"
 #include "mechanisms/mechanism.h"
 #include "mechanisms/sparse_attention.h"
 
@@ -23,6 +22,7 @@ typedef struct local_state {
     bool blocked;
     int block;    /* tokens per block when blocked */
     int rows;     /* query rows per group */
+    position_layout position;
 } local_state;
 
 static const opt_spec local_options[] = {
@@ -43,6 +43,11 @@ static int local_init(void **state, const opt_set *options, const attention_geom
     st->block = (int)opt_int(options, "block");
     /* Groups about as tall as the band is wide keep the gathered keys mostly useful. */
     st->rows = st->blocked ? imin(SPARSE_GROUP_ROWS, st->block) : imax(8, imin(SPARSE_GROUP_ROWS, st->window));
+    const int rc = position_layout_init(&st->position, geometry, err);
+    if (rc != 0) {
+        free(st);
+        return rc;
+    }
     *state = st;
     *n_inputs = 3;
     return 0;
@@ -88,7 +93,7 @@ static void blocked_group(const void *self, const sparse_context *c, int index, 
 }
 
 static sparse_pattern local_pattern(const local_state *st, int T) {
-    sparse_pattern p = {.self = st};
+    sparse_pattern p = {.self = st, .position = &st->position};
     if (st->blocked) {
         p.max_keys = imin(T, st->block);
         p.group_count = blocked_groups;
@@ -106,7 +111,7 @@ static attention_sizes local_sizes(const void *state, attention_shape shape) {
     const sparse_pattern p = local_pattern(state, shape.T);
     attention_sizes sizes = {0};
     sizes.saved = sparse_saved(shape);
-    sizes.scratch = sparse_scratch_per_thread(&p, shape, 3) * (size_t)parallel_threads();
+    sizes.scratch = sparse_scratch(&p, shape, 3);
     return sizes;
 }
 
@@ -132,11 +137,16 @@ static double local_flops(const void *state, attention_shape shape) {
     return 14.0 * shape.B * shape.NH * (double)shape.T * keys * shape.hs;
 }
 
-static void local_free(void *state) { free(state); }
+static void local_free(void *state) {
+    local_state *st = state;
+    position_layout_free(&st->position);
+    free(st);
+}
 
 const mechanism_ops mechanism_local = {
     .name = "local",
     .summary = "sliding-window attention of radius `window`, or LRA's non-overlapping blocks (`blocked: true`)",
+    .position_scores = true,
     .options = local_options,
     .n_options = (int)(sizeof local_options / sizeof local_options[0]),
     .init = local_init,

@@ -19,7 +19,6 @@
  * of up to 64 global positions against every key. */
 #include <stdlib.h>
 
-#include "core/parallel.h"
 #include "mechanisms/mechanism.h"
 #include "mechanisms/sparse_attention.h"
 
@@ -33,6 +32,7 @@ typedef struct longformer_state {
     int n_global;
     int32_t global[LONGFORMER_MAX_GLOBAL];  /* ascending, distinct */
     bool global_projections;
+    position_layout position;
 } longformer_state;
 
 static const opt_spec longformer_options[] = {
@@ -75,6 +75,11 @@ static int longformer_init(void **state, const opt_set *options, const attention
     for (int i = 0; i < n; i++)
         if (st->n_global == 0 || st->global[i] != st->global[st->n_global - 1]) st->global[st->n_global++] = st->global[i];
     st->global_projections = opt_bool(options, "global_projections");
+    const int rc = position_layout_init(&st->position, geometry, err);
+    if (rc != 0) {
+        free(st);
+        return rc;
+    }
     *state = st;
     *n_inputs = st->global_projections ? 6 : 3;
     return 0;
@@ -146,6 +151,7 @@ static sparse_pattern longformer_pattern(const longformer_state *st, int T) {
     sparse_pattern p = {
         .self = st,
         .max_keys = st->n_global > 0 ? T : imin(T, window_span),
+        .position = &st->position,
         .group_count = longformer_groups,
         .group_at = longformer_group,
         .mask_row = longformer_mask,
@@ -159,7 +165,7 @@ static attention_sizes longformer_sizes(const void *state, attention_shape shape
     const sparse_pattern p = longformer_pattern(state, shape.T);
     attention_sizes sizes = {0};
     sizes.saved = sparse_saved(shape);
-    sizes.scratch = sparse_scratch_per_thread(&p, shape, inputs_of(state)) * (size_t)parallel_threads();
+    sizes.scratch = sparse_scratch(&p, shape, inputs_of(state));
     return sizes;
 }
 
@@ -186,11 +192,16 @@ static double longformer_flops(const void *state, attention_shape shape) {
     return 14.0 * shape.B * shape.NH * rows_keys * shape.hs;
 }
 
-static void longformer_free(void *state) { free(state); }
+static void longformer_free(void *state) {
+    longformer_state *st = state;
+    position_layout_free(&st->position);
+    free(st);
+}
 
 const mechanism_ops mechanism_longformer = {
     .name = "longformer",
     .summary = "sliding window (optionally dilated) plus global tokens (CLS by default) with their own projections",
+    .position_scores = true,
     .options = longformer_options,
     .n_options = (int)(sizeof longformer_options / sizeof longformer_options[0]),
     .init = longformer_init,

@@ -19,6 +19,7 @@ typedef struct workspace {
     real *k, *v, *dk, *dv;     /* (NK, hs) gathered key rows */
     real *scores, *dscores;    /* (R, NK) */
     real *grads;               /* (n_inputs, T, hs) the head's gradients, added once at the end */
+    real *position;            /* the position kernels' work */
 } workspace;
 
 /* Regions are rounded up to 16 reals so that every block starts 64-byte apart. */
@@ -34,8 +35,8 @@ static void *take(real *base, size_t *used, size_t bytes) {
     return p;
 }
 
-static size_t workspace_carve(workspace *w, real *base, int max_keys, attention_shape s, int n_inputs) {
-    const size_t R = SPARSE_GROUP_ROWS, NK = (size_t)(max_keys > 0 ? max_keys : 1), hs = (size_t)s.hs;
+static size_t workspace_carve(workspace *w, real *base, const sparse_pattern *p, attention_shape s, int n_inputs) {
+    const size_t R = SPARSE_GROUP_ROWS, NK = (size_t)(p->max_keys > 0 ? p->max_keys : 1), hs = (size_t)s.hs;
     size_t used = 0;
     workspace ws;
     ws.rows = take(base, &used, R * sizeof(int32_t));
@@ -52,12 +53,29 @@ static size_t workspace_carve(workspace *w, real *base, int max_keys, attention_
     ws.scores = take(base, &used, R * NK * sizeof(real));
     ws.dscores = take(base, &used, R * NK * sizeof(real));
     ws.grads = take(base, &used, (size_t)n_inputs * s.T * hs * sizeof(real));
+    ws.position = take(base, &used, position_scores_per_thread(p->position, s, (int)R, (int)NK) * sizeof(real));
     if (w) *w = ws;
     return used;
 }
 
-size_t sparse_scratch_per_thread(const sparse_pattern *p, attention_shape shape, int n_inputs) {
-    return workspace_carve(NULL, NULL, p->max_keys, shape, n_inputs);
+static size_t scratch_per_thread(const sparse_pattern *p, attention_shape shape, int n_inputs) {
+    return workspace_carve(NULL, NULL, p, shape, n_inputs);
+}
+
+/* The position kernels' shared part follows every thread's workspace. */
+size_t sparse_scratch(const sparse_pattern *p, attention_shape shape, int n_inputs) {
+    return scratch_per_thread(p, shape, n_inputs) * (size_t)parallel_threads() +
+           position_scores_shared(p->position, shape);
+}
+
+/* Begins the position kernels of a call, or returns NULL when it has none. */
+static const position_scores *begin_positions(position_scores *ps, const sparse_pattern *p,
+                                              const attention_call *call, int n_inputs, real *scratch,
+                                              bool backward) {
+    if (!call->positions) return NULL;
+    real *shared = scratch + scratch_per_thread(p, call->shape, n_inputs) * (size_t)parallel_threads();
+    position_scores_begin(ps, p->position, call, shared, backward);
+    return ps;
 }
 
 size_t sparse_saved(attention_shape shape) { return (size_t)shape.B * shape.NH * shape.T; }
@@ -133,10 +151,16 @@ static void apply_dropout(const attention_call *call, int b, int h, const sparse
     for (int j = 0; j < g->n_keys; j++) row[j] *= attention_keep_scale(call, b, h, g->rows[r], g->keys[j]);
 }
 
-static void forward_group(const attention_call *call, int b, int h, const sparse_group *g, workspace *w,
-                          real *out, real *lse) {
-    const int hs = call->shape.hs, NK = g->n_keys;
+/* Scores of the group with the position term, if any. */
+static void group_scores_at(const position_scores *ps, int b, int h, const sparse_group *g, int hs, workspace *w) {
     group_scores(g, hs, w);
+    if (ps) position_scores_add(ps, b, h, g->rows, g->n_rows, g->keys, g->n_keys, w->q, w->k, w->scores, w->position);
+}
+
+static void forward_group(const attention_call *call, const position_scores *ps, int b, int h,
+                          const sparse_group *g, workspace *w, real *out, real *lse) {
+    const int hs = call->shape.hs, NK = g->n_keys;
+    group_scores_at(ps, b, h, g, hs, w);
     for (int r = 0; r < g->n_rows; r++) {
         real *row = w->scores + (size_t)r * NK;
         if (g->masked) mask_scores(row, w->allowed + (size_t)r * NK, NK);
@@ -156,8 +180,8 @@ static void forward_group(const attention_call *call, int b, int h, const sparse
         memcpy(out + (size_t)g->rows[r] * hs, w->o + (size_t)r * hs, sizeof(real) * hs);
 }
 
-static void forward_head(const sparse_pattern *p, const attention_call *call, int b, int h, const real *inputs,
-                         real *out, real *saved, workspace *w) {
+static void forward_head(const sparse_pattern *p, const attention_call *call, const position_scores *ps, int b, int h,
+                         const real *inputs, real *out, real *saved, workspace *w) {
     const attention_shape *s = &call->shape;
     real *o = out + tensor_head(s, 0, b, h);
     real *lse = saved + ((size_t)b * s->NH + h) * s->T;
@@ -169,7 +193,7 @@ static void forward_head(const sparse_pattern *p, const attention_call *call, in
     for (int index = 0; index < n_groups; index++) {
         sparse_group g;
         load_group(p, &ctx, call, index, inputs, b, w, &g);
-        if (g.n_rows > 0 && g.n_keys > 0) forward_group(call, b, h, &g, w, o, lse);
+        if (g.n_rows > 0 && g.n_keys > 0) forward_group(call, ps, b, h, &g, w, o, lse);
     }
 }
 
@@ -178,26 +202,28 @@ void sparse_forward(const sparse_pattern *p, const attention_call *call, int n_i
     const attention_shape s = call->shape;
     CHECK(s.T < (1 << 24));
     for (int b = 0; b < s.B; b++) CHECK(call->lengths[b] >= 0 && call->lengths[b] <= s.T);
-    const size_t per_thread = sparse_scratch_per_thread(p, s, n_inputs);
+    const size_t per_thread = scratch_per_thread(p, s, n_inputs);
+    position_scores positions;
+    const position_scores *ps = begin_positions(&positions, p, call, n_inputs, scratch, false);
 #pragma omp parallel for schedule(dynamic) if ((size_t)s.B * s.NH * s.T * s.hs >= PARALLEL_MIN_WORK)
     for (int bh = 0; bh < s.B * s.NH; bh++) {
         workspace w;
-        workspace_carve(&w, scratch + per_thread * (size_t)parallel_thread_id(), p->max_keys, s, n_inputs);
-        forward_head(p, call, bh / s.NH, bh % s.NH, inputs, out, saved, &w);
+        workspace_carve(&w, scratch + per_thread * (size_t)parallel_thread_id(), p, s, n_inputs);
+        forward_head(p, call, ps, bh / s.NH, bh % s.NH, inputs, out, saved, &w);
     }
 }
 
 /* The backward of one group into the head's gradient buffers (3 per projection set). */
-static void backward_group(const attention_call *call, int b, int h, const sparse_group *g, const real *o,
-                           const real *dout, const real *lse, workspace *w) {
+static void backward_group(const attention_call *call, const position_scores *ps, int b, int h,
+                           const sparse_group *g, const real *o, const real *dout, const real *lse, workspace *w) {
     const int hs = call->shape.hs, NK = g->n_keys, R = g->n_rows, T = call->shape.T;
     const real scale = 1 / REAL_SQRT((real)hs);
     const bool dropout = attention_dropout_active(call);
     gather(w->o, o, g->rows, R, hs);
     gather(w->dout, dout, g->rows, R, hs);
-    /* P = exp(τ Q Kᵀ − lse) over the allowed keys, recomputed (a row with no allowed
-     * key is all −∞ and gives zeros). */
-    group_scores(g, hs, w);
+    /* P = exp(τ Q Kᵀ + position term − lse) over the allowed keys, recomputed (a row
+     * with no allowed key is all −∞ and gives zeros). */
+    group_scores_at(ps, b, h, g, hs, w);
     for (int r = 0; r < R; r++) {
         real *row = w->scores + (size_t)r * NK;
         if (g->masked) mask_scores(row, w->allowed + (size_t)r * NK, NK);
@@ -224,15 +250,16 @@ static void backward_group(const attention_call *call, int b, int h, const spars
     /* dQ = τ dS K; dK = τ dSᵀ Q; then scattered into the head's buffers. */
     blas_gemm(false, false, R, hs, NK, scale, w->scores, NK, w->k, hs, 0, w->dq, hs);
     blas_gemm(true, false, NK, hs, R, scale, w->scores, NK, w->q, hs, 0, w->dk, hs);
+    if (ps) position_scores_backward(ps, b, h, g->rows, R, g->keys, NK, w->q, w->k, w->scores, w->dq, w->dk, w->position);
     real *grads = w->grads + (size_t)3 * g->projections * T * hs;
     scatter_add(grads, w->dq, g->rows, R, hs);
     scatter_add(grads + (size_t)T * hs, w->dk, g->keys, NK, hs);
     scatter_add(grads + (size_t)2 * T * hs, w->dv, g->keys, NK, hs);
 }
 
-static void backward_head(const sparse_pattern *p, const attention_call *call, int n_inputs, int b, int h,
-                          const real *inputs, const real *out, const real *dout, const real *saved,
-                          real *dinputs, workspace *w) {
+static void backward_head(const sparse_pattern *p, const attention_call *call, const position_scores *ps,
+                          int n_inputs, int b, int h, const real *inputs, const real *out, const real *dout,
+                          const real *saved, real *dinputs, workspace *w) {
     const attention_shape *s = &call->shape;
     const sparse_context ctx = {call->lengths[b], call->layer, h, call->seed};
     if (ctx.length == 0) return;
@@ -243,7 +270,7 @@ static void backward_head(const sparse_pattern *p, const attention_call *call, i
     for (int index = 0; index < n_groups; index++) {
         sparse_group g;
         load_group(p, &ctx, call, index, inputs, b, w, &g);
-        if (g.n_rows > 0 && g.n_keys > 0) backward_group(call, b, h, &g, out + head, dout + head, lse, w);
+        if (g.n_rows > 0 && g.n_keys > 0) backward_group(call, ps, b, h, &g, out + head, dout + head, lse, w);
     }
     for (int t = 0; t < n_inputs; t++) {
         real *d = dinputs + tensor_head(s, t, b, h);
@@ -255,11 +282,14 @@ static void backward_head(const sparse_pattern *p, const attention_call *call, i
 void sparse_backward(const sparse_pattern *p, const attention_call *call, int n_inputs, const real *inputs,
                      const real *out, const real *dout, const real *saved, real *dinputs, real *scratch) {
     const attention_shape s = call->shape;
-    const size_t per_thread = sparse_scratch_per_thread(p, s, n_inputs);
+    const size_t per_thread = scratch_per_thread(p, s, n_inputs);
+    position_scores positions;
+    const position_scores *ps = begin_positions(&positions, p, call, n_inputs, scratch, true);
 #pragma omp parallel for schedule(dynamic) if ((size_t)s.B * s.NH * s.T * s.hs >= PARALLEL_MIN_WORK)
     for (int bh = 0; bh < s.B * s.NH; bh++) {
         workspace w;
-        workspace_carve(&w, scratch + per_thread * (size_t)parallel_thread_id(), p->max_keys, s, n_inputs);
-        backward_head(p, call, n_inputs, bh / s.NH, bh % s.NH, inputs, out, dout, saved, dinputs, &w);
+        workspace_carve(&w, scratch + per_thread * (size_t)parallel_thread_id(), p, s, n_inputs);
+        backward_head(p, call, ps, n_inputs, bh / s.NH, bh % s.NH, inputs, out, dout, saved, dinputs, &w);
     }
+    if (ps) position_scores_end(ps, s.B);
 }

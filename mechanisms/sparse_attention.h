@@ -17,8 +17,9 @@
  * rows are in no group and output zero. A group may use a second set of projections
  * (Longformer's global Q, K, V): inputs then hold 6 tensors and the group names which
  * triple it reads. Attention dropout is keyed by absolute (b, h, i, j), like full
- * attention's. (b, h) pairs run on OpenMP threads; the result does not depend on the
- * thread count. */
+ * attention's. Position-dependent scores (ALiBi, T5, relative: position_scores.h) are
+ * added to each group's block of scores, with the group's own Q and K. (b, h) pairs
+ * run on OpenMP threads; the result does not depend on the thread count. */
 #ifndef ATTNBENCH_SPARSE_ATTENTION_H
 #define ATTNBENCH_SPARSE_ATTENTION_H
 
@@ -27,6 +28,7 @@
 #include <stdint.h>
 
 #include "mechanisms/mechanism.h"
+#include "mechanisms/position_scores.h"
 
 #define SPARSE_GROUP_ROWS 64
 
@@ -49,6 +51,7 @@ typedef struct sparse_group {
 typedef struct sparse_pattern {
     const void *self;
     int max_keys; /* an upper bound on n_keys of any group at this T */
+    const position_layout *position; /* the mechanism's (kind 0: no position scores) */
     int (*group_count)(const void *self, const sparse_context *c);
     void (*group_at)(const void *self, const sparse_context *c, int index, sparse_group *g);
     /* allowed[j] = 1 if query `row` may see keys[j] (only for masked groups). */
@@ -56,9 +59,9 @@ typedef struct sparse_pattern {
                      uint8_t *allowed);
 } sparse_pattern;
 
-/* Reals of scratch for each thread at this shape (the caller multiplies by the
- * thread count), and the reals saved per layer (the log-sum-exp of every row). */
-size_t sparse_scratch_per_thread(const sparse_pattern *p, attention_shape shape, int n_inputs);
+/* Reals of scratch at this shape (for all threads), and the reals saved per layer
+ * (the log-sum-exp of every row). */
+size_t sparse_scratch(const sparse_pattern *p, attention_shape shape, int n_inputs);
 size_t sparse_saved(attention_shape shape);
 
 void sparse_forward(const sparse_pattern *p, const attention_call *call, int n_inputs, const real *inputs,

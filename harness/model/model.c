@@ -32,14 +32,18 @@
 #include "mechanisms/mechanism.h"
 #include "model/scores.h"
 #include "nn/nn.h"
+#include "nn/position.h"
 
 /* Dropout sites, part of each mask's counter key. */
-enum { SITE_EMBEDDING, SITE_ATTENTION, SITE_PROJECTION, SITE_HIDDEN, SITE_MLP_OUT };
+enum { SITE_EMBEDDING, SITE_ATTENTION, SITE_PROJECTION, SITE_HIDDEN, SITE_MLP_OUT, SITE_POSITIONS };
+
+/* RoPE's base, as the Chomsky and randomized-position code. */
+#define ROPE_BASE 10000.0
 
 #define MAX_LAYERS 64
 
 typedef struct layer_offsets { /* into the parameter / gradient buffers */
-    size_t ln1_w, ln1_b, qkv_w, qkv_b, attn, proj_w, proj_b, ln2_w, ln2_b, fc1_w, fc1_b, fc2_w, fc2_b;
+    size_t ln1_w, ln1_b, qkv_w, qkv_b, attn, position, proj_w, proj_b, ln2_w, ln2_b, fc1_w, fc1_b, fc2_w, fc2_b;
 } layer_offsets;
 
 typedef struct layer_acts { /* saved from forward to backward */
@@ -83,7 +87,10 @@ struct model {
     layer_offsets layer[MAX_LAYERS];
     layer_acts acts[MAX_LAYERS + 1]; /* acts[L].x is the final residual */
 
-    real *sinusoid;               /* (max_tokens, C) */
+    int position_rows;            /* positions are below this: rows of the position tables */
+    int32_t *positions;           /* (B, T) of the current batch */
+    attention_positions position_call; /* what a score-position kind hands the mechanism */
+    real *sinusoid;               /* (position_rows, C) */
     real *lnf, *lnf_mean, *lnf_rstd;
     real *pooled, *dpooled;       /* (max_batch, C) one pooled row per sequence, for pairs */
     real *rows, *h1, *h1r, *logits, *probs, *losses; /* (R, head_in) (R, H) (R, H) (R, K) (R, K) (R) */
@@ -112,7 +119,7 @@ static void layout_params(model *m) {
     char name[48];
     m->tok_emb = add_tensor(m, "token_embedding", (size_t)m->task.vocab_size * C, true);
     if (m->config.positional == POSITIONAL_LEARNED)
-        m->pos_emb = add_tensor(m, "position_embedding", (size_t)m->max_tokens * C, true);
+        m->pos_emb = add_tensor(m, "position_embedding", (size_t)m->position_rows * C, true);
     for (int l = 0; l < m->L; l++) {
         layer_offsets *o = &m->layer[l];
 #define LAYER_TENSOR(field, suffix, size, decay)                    \
@@ -125,6 +132,9 @@ static void layout_params(model *m) {
         LAYER_TENSOR(qkv_w, "qkv.weight", C * P * Q, true);
         if (m->config.attention_bias) LAYER_TENSOR(qkv_b, "qkv.bias", P * Q, false);
         LAYER_TENSOR(attn, "attention", m->attn_sizes.params, true);
+        if (position_bias_name(m->config.positional))
+            LAYER_TENSOR(position, position_bias_name(m->config.positional),
+                         position_bias_params(m->config.positional, m->NH, m->hs), false);
         LAYER_TENSOR(proj_w, "proj.weight", Q * C, true);
         if (m->config.attention_bias) LAYER_TENSOR(proj_b, "proj.bias", C, false);
         LAYER_TENSOR(ln2_w, "ln2.weight", C, false);
@@ -176,7 +186,7 @@ static size_t layout_activations(model *m, real *base) {
         CARVE(a->fc1, N * M);
         CARVE(a->hidden, N * M);
     }
-    CARVE(m->sinusoid, (size_t)m->max_tokens * C);
+    CARVE(m->sinusoid, m->config.positional == POSITIONAL_SINUSOIDAL ? (size_t)m->position_rows * C : 0);
     CARVE(m->lnf, N * C);
     CARVE(m->lnf_mean, N);
     CARVE(m->lnf_rstd, N);
@@ -232,13 +242,15 @@ static void init_params(model *m, uint64_t seed) {
     fill_normal(p + m->tok_emb, (size_t)m->task.vocab_size * C, m->config.embedding_std, &r);
     if (m->cls) fill_value(p + m->tok_emb + (size_t)m->task.cls_token * C, C, 0);
     if (m->config.positional == POSITIONAL_LEARNED)
-        fill_normal(p + m->pos_emb, (size_t)m->max_tokens * C, 0.02, &r);
+        fill_normal(p + m->pos_emb, (size_t)m->position_rows * C, 0.02, &r);
     for (int l = 0; l < m->L; l++) {
         const layer_offsets *o = &m->layer[l];
         fill_value(p + o->ln1_w, C, 1);
         fill_value(p + o->ln2_w, C, 1);
         fill_uniform(p + o->qkv_w, C * m->P * Q, sqrt(6.0 / (double)(C + Q)), &r);
         m->mechanism->init_params(m->mechanism_state, p + o->attn, &r);
+        if (position_bias_name(m->config.positional))
+            position_bias_init(m->config.positional, p + o->position, m->NH, m->hs, &r);
         fill_uniform(p + o->proj_w, Q * C, sqrt(6.0 / (double)(Q + C)), &r);
         fill_uniform(p + o->fc1_w, C * M, sqrt(6.0 / (double)(C + M)), &r);
         fill_uniform(p + o->fc2_w, M * C, sqrt(6.0 / (double)(C + M)), &r);
@@ -274,6 +286,22 @@ static int check_memory(const model *m, error_info *err) {
                          "model.layers %d), more than this machine's %.1f GB",
                          needed / 1e9, m->pair ? m->max_batch / 2 : m->max_batch, m->max_tokens, m->C, m->M,
                          m->L, physical / 1e9);
+    return 0;
+}
+
+/* A positional encoding the model cannot give this mechanism or these lengths. */
+static int check_positions(const model *m, const mechanism_ops *mechanism, error_info *err) {
+    const model_config *c = &m->config;
+    if (position_kind_scores(c->positional) && !mechanism->position_scores)
+        return error_set(err, EXIT_USAGE,
+                         "model.positional: %s changes attention scores, which %s does not form (use none, "
+                         "sinusoidal, learned or rope)",
+                         config_positional_name(c->positional), mechanism->name);
+    if (c->randomized_positions && c->max_position < m->max_tokens)
+        return error_set(err, EXIT_USAGE,
+                         "model.max_position: %d is shorter than the longest sequence (%d tokens): randomized "
+                         "positions need at least as many",
+                         c->max_position, m->max_tokens);
     return 0;
 }
 
@@ -313,8 +341,15 @@ int model_create(model **out, const model_config *config, const task_info *task,
     if (m->max_rows > m->max_tokens_per_batch) m->max_rows = m->max_tokens_per_batch;
     m->mechanism = mechanism;
     m->seed = seed;
+    /* Counting down reaches the length itself; randomized positions span max_position. */
+    m->position_rows = config->randomized_positions ? config->max_position : m->max_tokens + 1;
+    if (check_positions(m, mechanism, err) != 0) {
+        free(m);
+        return -1;
+    }
     attention_geometry geometry = {.heads = m->NH, .head_size = m->hs, .max_tokens = m->max_tokens, .layers = m->L,
-                                   .global_token = m->cls ? 0 : -1};
+                                   .global_token = m->cls ? 0 : -1, .positional = config->positional,
+                                   .max_position = m->position_rows};
     if (mechanism->init(&m->mechanism_state, &config->attention.options, &geometry, &m->P, err) != 0) {
         free(m);
         return -1;
@@ -342,7 +377,8 @@ int model_create(model **out, const model_config *config, const task_info *task,
     m->row_targets = checked_calloc((size_t)m->max_rows, sizeof(int32_t));
     m->row_position = checked_calloc((size_t)m->max_rows, sizeof(int32_t));
     m->row_scored = checked_calloc((size_t)m->max_rows, 1);
-    positional_sinusoidal_fill(m->sinusoid, m->max_tokens, m->C);
+    m->positions = checked_calloc((size_t)m->max_tokens_per_batch, sizeof(int32_t));
+    if (m->config.positional == POSITIONAL_SINUSOIDAL) positional_sinusoidal_fill(m->sinusoid, m->position_rows, m->C);
     init_params(m, seed);
     *out = m;
     return 0;
@@ -367,6 +403,7 @@ void model_free(model *m) {
     free(m->row_targets);
     free(m->row_position);
     free(m->row_scored);
+    free(m->positions);
     free(m);
 }
 
@@ -417,9 +454,20 @@ static void merge_heads(real *qkv, const real *heads, int B, int T, int P, int N
                            sizeof(real) * hs);
 }
 
-static attention_call make_call(const model *m, const model_batch *batch, int layer, bool training,
-                                int64_t step, uint64_t dropout_seed) {
+/* The call of layer `layer`; a score-position kind points it at this batch's positions
+ * and the layer's position parameters and gradients. */
+static attention_call make_call(model *m, const model_batch *batch, int layer, bool training, int64_t step,
+                                uint64_t dropout_seed) {
+    const bool scores = position_kind_scores(m->config.positional);
+    if (scores)
+        m->position_call = (attention_positions){
+            .kind = m->config.positional,
+            .positions = m->positions,
+            .params = m->params + m->layer[layer].position,
+            .dparams = m->grads + m->layer[layer].position,
+        };
     attention_call call = {
+        .positions = scores ? &m->position_call : NULL,
         .shape = {batch->B, m->NH, batch->T, m->hs},
         .lengths = batch->lengths,
         .layer = layer,
@@ -525,6 +573,9 @@ static void attention_forward(model *m, const model_batch *batch, int l, const r
     const real *w = m->params;
     linear_forward(m->qkv, inp, w + o->qkv_w, bias_of(m, o->qkv_b), (int)N, C, m->P * m->Q);
     split_heads(a->heads, m->qkv, B, T, m->P, m->NH, m->hs);
+    if (m->config.positional == POSITIONAL_ROPE)
+        for (int input = 0; input < 2; input++) /* queries and keys */
+            rope_forward(a->heads + (size_t)input * N * m->Q, m->positions, B, m->NH, T, m->hs, ROPE_BASE);
     attention_call call = make_call(m, batch, l, training, step, dropout_seed);
     m->mechanism->forward(m->mechanism_state, &call, w + o->attn, a->heads, a->attn_out, a->attn_saved, m->scratch);
     merge_heads(a->merged, a->attn_out, B, T, 1, m->NH, m->hs);
@@ -586,11 +637,16 @@ void model_forward(model *m, const model_batch *batch, bool training, int64_t st
     const real p = training ? (real)m->config.dropout : 0;
     const real *w = m->params;
 
+    if (m->config.positional != POSITIONAL_NONE)
+        positions_fill(m->positions, batch->lengths, B, T, m->config.reverse_positions, m->config.randomized_positions,
+                       m->config.max_position, dropout_key(dropout_seed, step, -1, SITE_POSITIONS));
     real *x0 = m->acts[0].x;
     embedding_forward(x0, batch->tokens, w + m->tok_emb, (int)N, C);
     if (m->config.embedding_scale) scale_in_place(x0, N * C, REAL_SQRT((real)C));
-    if (m->config.positional == POSITIONAL_SINUSOIDAL) positional_add_forward(x0, m->sinusoid, B, T, C);
-    if (m->config.positional == POSITIONAL_LEARNED) positional_add_forward(x0, w + m->pos_emb, B, T, C);
+    if (m->config.positional == POSITIONAL_SINUSOIDAL)
+        positional_gather_forward(x0, m->sinusoid, m->positions, batch->lengths, B, T, C);
+    if (m->config.positional == POSITIONAL_LEARNED)
+        positional_gather_forward(x0, w + m->pos_emb, m->positions, batch->lengths, B, T, C);
     batch_dropout_forward(x0, B, T, C, p, dropout_key(dropout_seed, step, -1, SITE_EMBEDDING));
 
     for (int l = 0; l < m->L; l++) block_forward(m, batch, l, training, step, dropout_seed);
@@ -696,6 +752,9 @@ static void attention_backward(model *m, const model_batch *batch, int l, const 
     attention_call call = make_call(m, batch, l, true, step, dropout_seed);
     m->mechanism->backward(m->mechanism_state, &call, w + o->attn, a->heads, a->attn_out, m->dattn, a->attn_saved,
                            m->dheads, g + o->attn, m->scratch);
+    if (m->config.positional == POSITIONAL_ROPE)
+        for (int input = 0; input < 2; input++)
+            rope_backward(m->dheads + (size_t)input * N * m->Q, m->positions, B, m->NH, T, m->hs, ROPE_BASE);
     merge_heads(m->dqkv, m->dheads, B, T, m->P, m->NH, m->hs);
     linear_backward(dinp, g + o->qkv_w, dbias_of(m, o->qkv_b), m->dqkv, inp, w + o->qkv_w, (int)N, C, m->P * m->Q);
 }
@@ -791,7 +850,8 @@ void model_backward_from_logits(model *m, const model_batch *batch, int64_t step
 
     memset(m->dtmp, 0, sizeof(real) * N * C);
     batch_dropout_backward(m->dtmp, m->dx, B, T, C, p, dropout_key(dropout_seed, step, -1, SITE_EMBEDDING));
-    if (m->config.positional == POSITIONAL_LEARNED) positional_add_backward(g + m->pos_emb, m->dtmp, B, T, C);
+    if (m->config.positional == POSITIONAL_LEARNED)
+        positional_gather_backward(g + m->pos_emb, m->dtmp, m->positions, batch->lengths, B, T, C);
     if (m->config.embedding_scale) scale_in_place(m->dtmp, N * C, REAL_SQRT((real)C));
     embedding_backward(g + m->tok_emb, m->dtmp, batch->tokens, (int)N, C);
 }

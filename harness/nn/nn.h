@@ -41,11 +41,6 @@ void embedding_backward(real *dtable, const real *dout, const int32_t *tokens, i
 /* Fill table (T, C) with the sinusoidal encoding of Vaswani et al.:
  * table[t][2i] = sin(t / 10000^(2i/C)), table[t][2i+1] = cos(t / 10000^(2i/C)). */
 void positional_sinusoidal_fill(real *table, int T, int C);
-/* x (B, T, C) += table (T, C) broadcast over B. */
-void positional_add_forward(real *x, const real *table, int B, int T, int C);
-/* dtable (T, C) += Σ_b dx (B, T, C). */
-void positional_add_backward(real *dtable, const real *dx, int B, int T, int C);
-
 /* Inverted dropout: out = inp · keep / (1 − p), keep[i] = uniform(key, i) ≥ p. The mask
  * is regenerated from (key, i) in the backward, never stored. out may alias inp.
  * p = 0 copies. */

@@ -355,19 +355,6 @@ static void test_embedding(void) {
 
 /* ---- positional ------------------------------------------------------------------ */
 
-typedef struct positional_case {
-    int B, T, C;
-    real *x0, *x, *table, *R;
-} positional_case;
-
-static double positional_loss(void *ctx) {
-    positional_case *k = ctx;
-    const size_t n = (size_t)k->B * k->T * k->C;
-    memcpy(k->x, k->x0, n * sizeof *k->x);
-    positional_add_forward(k->x, k->table, k->B, k->T, k->C);
-    return gradcheck_weighted_sum(k->x, k->R, n);
-}
-
 static void test_positional_sinusoidal(void) {
     /* Hand-computed: table[t][2i] = sin(t / 10000^(2i/C)); with C = 4 the frequencies
      * are 1 and 1/100. */
@@ -399,37 +386,6 @@ static void test_positional_sinusoidal(void) {
     real odd[2 * 5];
     positional_sinusoidal_fill(odd, 2, 5);
     test_near(odd[5 + 4], sin(pow(10000.0, -0.8)), 1e-15, "sinusoidal C=5 table[1][4]");
-}
-
-static void test_positional_add(int B, int T, int C) {
-    pool p = {0};
-    const size_t n = (size_t)B * T * C, nt = (size_t)T * C;
-    positional_case k = {B, T, C, pool_reals(&p, n), pool_reals(&p, n), pool_reals(&p, nt),
-                         pool_reals(&p, n)};
-    gradcheck_fill(k.x0, n, 51, 1.0);
-    gradcheck_fill(k.table, nt, 52, 1.0);
-    gradcheck_fill(k.R, n, 53, 1.0);
-    char name[64], what[160];
-    snprintf(name, sizeof name, "positional add B=%d T=%d C=%d", B, T, C);
-    positional_loss(&k);
-    double *direct = calloc(n, sizeof *direct);
-    CHECK(direct != NULL);
-    for (size_t i = 0; i < n; i++) direct[i] = k.x0[i] + k.table[i % nt];
-    snprintf(what, sizeof what, "%s forward vs direct", name);
-    check_close(what, k.x, direct, n, 0);
-    free(direct);
-
-    real *dtable = pool_reals(&p, nt), *dtable2 = pool_reals(&p, nt);
-    positional_add_backward(dtable, k.R, B, T, C);
-    snprintf(what, sizeof what, "%s dtable", name);
-    gradcheck_compare(what, k.table, dtable, nt, positional_loss, &k, grad_eps, grad_tol);
-    /* The add passes dx through unchanged: the gradient of x is dout itself. */
-    snprintf(what, sizeof what, "%s dx (identity)", name);
-    gradcheck_compare(what, k.x0, k.R, n, positional_loss, &k, grad_eps, grad_tol);
-    for (int call = 0; call < 2; call++) positional_add_backward(dtable2, k.R, B, T, C);
-    snprintf(what, sizeof what, "%s dtable", name);
-    check_twice(what, dtable, dtable2, nt, 0);
-    pool_free(&p);
 }
 
 /* ---- dropout --------------------------------------------------------------------- */
@@ -683,8 +639,6 @@ int main(void) {
     test_activation(false);
     test_embedding();
     test_positional_sinusoidal();
-    test_positional_add(3, 7, 5);
-    test_positional_add(2, 3, 300);
     test_dropout();
     test_crossentropy();
     static const int32_t lengths[4] = {3, 0, 5, 1}; /* a length 0 and a full row */

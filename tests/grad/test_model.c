@@ -3,7 +3,9 @@
  * hides an error) and for the mean cross-entropy, with CLS and masked-mean pooling,
  * sinusoidal and learned positions, dropout on, a per-position (sequence) head, the
  * two-tower pair head, the Chomsky benchmark's post-LN variant (no projection biases,
- * scaled embeddings, ReLU, linear head), and padded batches; backward twice = twice the gradient; extra
+ * scaled embeddings, ReLU, linear head), every positional encoding (RoPE, ALiBi, T5,
+ * Transformer-XL relative; randomized and reversed positions; RoPE with a kernel
+ * mechanism, ALiBi with a sparse one), and padded batches; backward twice = twice the gradient; extra
  * padding changes no logit; swapping a pair's documents changes only the u−v part of
  * what the head reads. */
 #include <math.h>
@@ -12,6 +14,7 @@
 #include <string.h>
 
 #include "gradcheck.h"
+#include "mechanisms/mechanism.h"
 #include "model/model.h"
 #include "testing.h"
 
@@ -26,19 +29,49 @@ typedef struct model_case {
     /* The Chomsky benchmark's transformer: post-LN, no projection biases, embeddings
      * scaled by √dim, ReLU MLP, linear head. */
     bool chomsky_style;
+    const char *mechanism; /* NULL: full */
+    int window;            /* local's window radius, 0 = its default */
+    bool randomized, reverse;
 } model_case;
 
 static const model_case cases[] = {
-    {"cls pooling, sinusoidal, dropout", POOLING_CLS, POSITIONAL_SINUSOIDAL, TASK_OUTPUT_CLASS, 2, 8, 2, 12, 0.2, 0.1, 0, false},
-    {"mean pooling, learned positions, one head", POOLING_MEAN, POSITIONAL_LEARNED, TASK_OUTPUT_CLASS, 1, 6, 1, 10, 0, 0, 0, false},
-    {"sequence outputs, three heads, no positions", POOLING_CLS, POSITIONAL_NONE, TASK_OUTPUT_SEQUENCE, 2, 6, 3, 8, 0.1, 0, 0, false},
-    {"pairs, two towers, cls pooling, dropout", POOLING_CLS, POSITIONAL_SINUSOIDAL, TASK_OUTPUT_PAIR, 2, 6, 2, 8, 0.1, 0.1, 0, false},
-    {"pairs, two towers, mean pooling", POOLING_MEAN, POSITIONAL_LEARNED, TASK_OUTPUT_PAIR, 1, 4, 1, 6, 0, 0, 0, false},
-    {"qkv_dim 6 != dim 4, two heads", POOLING_CLS, POSITIONAL_SINUSOIDAL, TASK_OUTPUT_CLASS, 2, 4, 2, 6, 0.1, 0, 6, false},
-    {"post-LN, no projection bias, scaled embeddings, ReLU, linear head, sequence outputs", POOLING_CLS,
-     POSITIONAL_SINUSOIDAL, TASK_OUTPUT_SEQUENCE, 2, 6, 2, 8, 0.1, 0, 0, true},
-    {"post-LN, linear head, one head, class output", POOLING_MEAN, POSITIONAL_LEARNED, TASK_OUTPUT_CLASS, 1, 4, 1, 6,
-     0, 0, 0, true},
+    {.label = "cls pooling, sinusoidal, dropout", .pooling = POOLING_CLS, .positional = POSITIONAL_SINUSOIDAL,
+     .output = TASK_OUTPUT_CLASS, .layers = 2, .dim = 8, .heads = 2, .mlp = 12, .dropout = 0.2,
+     .attention_dropout = 0.1},
+    {.label = "mean pooling, learned positions, one head", .pooling = POOLING_MEAN,
+     .positional = POSITIONAL_LEARNED, .output = TASK_OUTPUT_CLASS, .layers = 1, .dim = 6, .heads = 1, .mlp = 10},
+    {.label = "sequence outputs, three heads, no positions", .pooling = POOLING_CLS, .positional = POSITIONAL_NONE,
+     .output = TASK_OUTPUT_SEQUENCE, .layers = 2, .dim = 6, .heads = 3, .mlp = 8, .dropout = 0.1},
+    {.label = "pairs, two towers, cls pooling, dropout", .pooling = POOLING_CLS,
+     .positional = POSITIONAL_SINUSOIDAL, .output = TASK_OUTPUT_PAIR, .layers = 2, .dim = 6, .heads = 2, .mlp = 8,
+     .dropout = 0.1, .attention_dropout = 0.1},
+    {.label = "pairs, two towers, mean pooling", .pooling = POOLING_MEAN, .positional = POSITIONAL_LEARNED,
+     .output = TASK_OUTPUT_PAIR, .layers = 1, .dim = 4, .heads = 1, .mlp = 6},
+    {.label = "qkv_dim 6 != dim 4, two heads", .pooling = POOLING_CLS, .positional = POSITIONAL_SINUSOIDAL,
+     .output = TASK_OUTPUT_CLASS, .layers = 2, .dim = 4, .heads = 2, .mlp = 6, .dropout = 0.1, .qkv_dim = 6},
+    {.label = "post-LN, no projection bias, scaled embeddings, ReLU, linear head, sequence outputs",
+     .pooling = POOLING_CLS, .positional = POSITIONAL_SINUSOIDAL, .output = TASK_OUTPUT_SEQUENCE, .layers = 2,
+     .dim = 6, .heads = 2, .mlp = 8, .dropout = 0.1, .chomsky_style = true},
+    {.label = "post-LN, linear head, one head, class output", .pooling = POOLING_MEAN,
+     .positional = POSITIONAL_LEARNED, .output = TASK_OUTPUT_CLASS, .layers = 1, .dim = 4, .heads = 1, .mlp = 6,
+     .chomsky_style = true},
+    {.label = "RoPE, randomized positions, sequence outputs", .positional = POSITIONAL_ROPE,
+     .output = TASK_OUTPUT_SEQUENCE, .layers = 2, .dim = 8, .heads = 2, .mlp = 8, .dropout = 0.1,
+     .chomsky_style = true, .randomized = true},
+    {.label = "RoPE with performer, reversed positions", .positional = POSITIONAL_ROPE, .output = TASK_OUTPUT_CLASS,
+     .layers = 1, .dim = 8, .heads = 2, .mlp = 8, .mechanism = "performer", .reverse = true},
+    {.label = "ALiBi with local attention (window 2), sequence outputs", .positional = POSITIONAL_ALIBI,
+     .output = TASK_OUTPUT_SEQUENCE, .layers = 2, .dim = 6, .heads = 3, .mlp = 8, .chomsky_style = true,
+     .mechanism = "local", .window = 2},
+    {.label = "T5 bias, randomized positions", .positional = POSITIONAL_T5, .output = TASK_OUTPUT_SEQUENCE,
+     .layers = 2, .dim = 6, .heads = 2, .mlp = 8, .dropout = 0.1, .randomized = true},
+    {.label = "Transformer-XL relative, post-LN, reversed", .positional = POSITIONAL_RELATIVE,
+     .output = TASK_OUTPUT_SEQUENCE, .layers = 2, .dim = 8, .heads = 2, .mlp = 8, .chomsky_style = true,
+     .reverse = true},
+    {.label = "randomized sinusoidal, reversed", .pooling = POOLING_MEAN, .positional = POSITIONAL_SINUSOIDAL,
+     .output = TASK_OUTPUT_CLASS, .layers = 1, .dim = 6, .heads = 2, .mlp = 8, .randomized = true, .reverse = true},
+    {.label = "randomized learned positions", .positional = POSITIONAL_LEARNED, .output = TASK_OUTPUT_SEQUENCE,
+     .layers = 1, .dim = 6, .heads = 1, .mlp = 8, .randomized = true},
 };
 
 enum { B = 3, MAX_LEN = 6, MAX_OUT = 3, K = 3, VOCAB = 7, PAD = 0, CLS = 1 };
@@ -162,6 +195,33 @@ static void check_pair_swap(fixture *f, const model_case *c) {
     free(before);
 }
 
+/* A score-position kind with a mechanism that forms no scores is a config error naming
+ * model.positional; so are randomized positions over a range shorter than a sequence. */
+static void check_refused_positions(void) {
+    model_config config = {.layers = 1, .dim = 4, .heads = 1, .mlp_dim = 4, .head_mlp_dim = 4, .embedding_std = 1,
+                           .positional = POSITIONAL_ALIBI, .max_position = 4};
+    const mechanism_ops *performer = mechanism_find("performer");
+    strcpy(config.attention.kind, "performer");
+    opt_set_defaults(&config.attention.options, performer->options, performer->n_options);
+    task_info info = {.vocab_size = VOCAB, .n_classes = K, .max_length = MAX_LEN, .max_outputs = 1, .pad_token = PAD,
+                      .cls_token = CLS, .output = TASK_OUTPUT_CLASS, .level = "", .version = "test"};
+    model *m = NULL;
+    error_info err = {0};
+    int status = model_create(&m, &config, &info, B, 1, &err);
+    test_check(status != 0 && err.status == EXIT_USAGE && strstr(err.message, "model.positional") != NULL,
+               "ALiBi with performer is refused", "status %d: %s", status, err.message);
+    model_free(m);
+    strcpy(config.attention.kind, "full");
+    config.attention.options.n = 0;
+    config.positional = POSITIONAL_ROPE;
+    config.randomized_positions = true;
+    err = (error_info){0};
+    status = model_create(&m, &config, &info, B, 1, &err);
+    test_check(status != 0 && strstr(err.message, "model.max_position") != NULL,
+               "randomized positions need max_position ≥ the longest sequence", "status %d: %s", status, err.message);
+    model_free(m);
+}
+
 int main(void) {
     for (size_t ci = 0; ci < sizeof cases / sizeof cases[0]; ci++) {
         const model_case *c = &cases[ci];
@@ -176,7 +236,15 @@ int main(void) {
             .activation = c->chomsky_style ? ACTIVATION_RELU : ACTIVATION_GELU,
             .head = c->chomsky_style ? HEAD_LINEAR : HEAD_MLP,
         };
-        strcpy(config.attention.kind, "full");
+        config.randomized_positions = c->randomized;
+        config.reverse_positions = c->reverse;
+        config.max_position = 24;
+        const mechanism_ops *mechanism = mechanism_find(c->mechanism ? c->mechanism : "full");
+        strcpy(config.attention.kind, mechanism->name);
+        opt_set_defaults(&config.attention.options, mechanism->options, mechanism->n_options);
+        for (int i = 0; i < config.attention.options.n; i++)
+            if (c->window && strcmp(config.attention.options.values[i].spec->name, "window") == 0)
+                config.attention.options.values[i].i = c->window;
         /* One position of slack beyond the longest example, to test padding. */
         task_info info = {.vocab_size = VOCAB, .n_classes = K, .max_length = MAX_LEN + 1,
                           .max_outputs = c->output == TASK_OUTPUT_SEQUENCE ? MAX_OUT : 1, .pad_token = PAD,
@@ -199,5 +267,6 @@ int main(void) {
         free(f.weights);
         model_free(f.m);
     }
+    check_refused_positions();
     return test_finish("test_model");
 }

@@ -2,22 +2,41 @@
 #include "attention_reference.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 
 #include "core/check.h"
 
-/* P (T, T) = softmax over allowed keys of q·k/√hs; rows with no allowed key are zero. */
-static double *probabilities(const real *q, const real *k, const uint8_t *allowed, int T, int hs) {
+/* The score of (i, j) in double: τ q_i·k_j plus the position terms, if any. */
+static double score(const real *q, const real *k, const reference_terms *terms, int T, int hs, int i, int j) {
+    const double scale = 1 / sqrt((double)hs);
+    double s = 0;
+    for (int c = 0; c < hs; c++) s += (double)q[i * hs + c] * k[j * hs + c];
+    s *= scale;
+    if (!terms) return s;
+    if (terms->bias) s += terms->bias[(size_t)i * T + j];
+    if (terms->rel) {
+        const double *rel = terms->rel + ((size_t)i * T + j) * hs;
+        double content = 0, position = 0;
+        for (int c = 0; c < hs; c++) {
+            content += terms->u[c] * k[j * hs + c];
+            position += ((double)q[i * hs + c] + terms->v[c]) * rel[c];
+        }
+        s += scale * (content + position);
+    }
+    return s;
+}
+
+/* P (T, T) = softmax over allowed keys of the scores; rows with no allowed key are zero. */
+static double *probabilities(const real *q, const real *k, const uint8_t *allowed, const reference_terms *terms,
+                             int T, int hs) {
     double *p = calloc((size_t)T * T, sizeof *p);
     CHECK(p != NULL);
-    const double scale = 1 / sqrt((double)hs);
     for (int i = 0; i < T; i++) {
         double max = -INFINITY;
         for (int j = 0; j < T; j++) {
             if (!allowed[i * T + j]) continue;
-            double s = 0;
-            for (int c = 0; c < hs; c++) s += (double)q[i * hs + c] * k[j * hs + c];
-            p[i * T + j] = s * scale;
+            p[i * T + j] = score(q, k, terms, T, hs, i, j);
             if (p[i * T + j] > max) max = p[i * T + j];
         }
         if (max == -INFINITY) continue;
@@ -29,9 +48,9 @@ static double *probabilities(const real *q, const real *k, const uint8_t *allowe
     return p;
 }
 
-void reference_attention_forward(real *out, const real *q, const real *k, const real *v,
-                                 const uint8_t *allowed, int T, int hs) {
-    double *p = probabilities(q, k, allowed, T, hs);
+void reference_attention_forward_terms(real *out, const real *q, const real *k, const real *v,
+                                       const uint8_t *allowed, const reference_terms *terms, int T, int hs) {
+    double *p = probabilities(q, k, allowed, terms, T, hs);
     for (int i = 0; i < T; i++)
         for (int c = 0; c < hs; c++) {
             double acc = 0;
@@ -41,9 +60,26 @@ void reference_attention_forward(real *out, const real *q, const real *k, const 
     free(p);
 }
 
-void reference_attention_backward(real *dq, real *dk, real *dv, const real *dout, const real *q,
-                                  const real *k, const real *v, const uint8_t *allowed, int T, int hs) {
-    double *p = probabilities(q, k, allowed, T, hs);
+/* The position terms' share of the gradient of pair (i, j), given dS_ij. */
+static void term_grads(real *dq, real *dk, const reference_term_grads *grads, const real *q, const real *k,
+                       const reference_terms *terms, int T, int hs, int i, int j, double ds) {
+    const double scale = 1 / sqrt((double)hs);
+    if (grads && grads->bias) grads->bias[(size_t)i * T + j] += ds;
+    if (!terms->rel) return;
+    const double *rel = terms->rel + ((size_t)i * T + j) * hs;
+    for (int c = 0; c < hs; c++) {
+        dq[i * hs + c] += (real)(scale * ds * rel[c]);
+        dk[j * hs + c] += (real)(scale * ds * terms->u[c]);
+        if (grads && grads->u) grads->u[c] += scale * ds * k[j * hs + c];
+        if (grads && grads->v) grads->v[c] += scale * ds * rel[c];
+        if (grads && grads->rel) grads->rel[((size_t)i * T + j) * hs + c] += scale * ds * ((double)q[i * hs + c] + terms->v[c]);
+    }
+}
+
+void reference_attention_backward_terms(real *dq, real *dk, real *dv, const reference_term_grads *grads,
+                                        const real *dout, const real *q, const real *k, const real *v,
+                                        const uint8_t *allowed, const reference_terms *terms, int T, int hs) {
+    double *p = probabilities(q, k, allowed, terms, T, hs);
     const double scale = 1 / sqrt((double)hs);
     double *dp = calloc((size_t)T, sizeof *dp);
     CHECK(dp != NULL);
@@ -64,10 +100,21 @@ void reference_attention_backward(real *dq, real *dk, real *dv, const real *dout
                 dk[j * hs + c] += (real)(ds * q[i * hs + c]);
                 dv[j * hs + c] += (real)(pij * dout[i * hs + c]);
             }
+            if (terms) term_grads(dq, dk, grads, q, k, terms, T, hs, i, j, pij * (dp[j] - dot));
         }
     }
     free(dp);
     free(p);
+}
+
+void reference_attention_forward(real *out, const real *q, const real *k, const real *v,
+                                 const uint8_t *allowed, int T, int hs) {
+    reference_attention_forward_terms(out, q, k, v, allowed, NULL, T, hs);
+}
+
+void reference_attention_backward(real *dq, real *dk, real *dv, const real *dout, const real *q,
+                                  const real *k, const real *v, const uint8_t *allowed, int T, int hs) {
+    reference_attention_backward_terms(dq, dk, dv, NULL, dout, q, k, v, allowed, NULL, T, hs);
 }
 
 void reference_padding_mask(uint8_t *allowed, int T, int length) {
