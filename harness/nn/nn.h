@@ -9,6 +9,7 @@
 #ifndef ATTNBENCH_NN_H
 #define ATTNBENCH_NN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,9 +42,12 @@ void embedding_backward(real *dtable, const real *dout, const int32_t *tokens, i
 /* Fill table (T, C) with the sinusoidal encoding of Vaswani et al.:
  * table[t][2i] = sin(t / 10000^(2i/C)), table[t][2i+1] = cos(t / 10000^(2i/C)). */
 void positional_sinusoidal_fill(real *table, int T, int C);
-/* Inverted dropout: out = inp · keep / (1 − p), keep[i] = uniform(key, i) ≥ p. The mask
- * is regenerated from (key, i) in the backward, never stored. out may alias inp.
- * p = 0 copies. */
+/* Inverted dropout: out = inp · keep · scale, keep = dropout_kept(key, i, p),
+ * scale = dropout_scale(p) (the inverse of the keep probability). The mask is
+ * regenerated from (key, i) in the backward, never stored. out may alias inp. p = 0
+ * copies. */
+bool dropout_kept(uint64_t key, size_t i, real p);
+real dropout_scale(real p);
 void dropout_forward(real *out, const real *inp, size_t n, real p, uint64_t key);
 void dropout_backward(real *dinp, const real *dout, size_t n, real p, uint64_t key);
 

@@ -409,22 +409,25 @@ static void test_dropout(void) {
     const uint64_t key = rng_key(7, 1, 2, 3);
 
     /* Statistics over many elements: about 1 − p kept (σ ≈ 0.0015), each scaled by
-     * exactly 1/(1 − p), the rest 0, and the mask is the one rng_uniform_at names. */
+     * 65536 / (65536 − round(0.3 · 65536)), the rest 0, and the mask is the one
+     * dropout_kept names. */
     const size_t big = 100000;
     real *ones = pool_reals(&p, big), *dropped = pool_reals(&p, big);
     for (size_t i = 0; i < big; i++) ones[i] = 1;
     dropout_forward(dropped, ones, big, prob, key);
-    const real scale = (real)(1.0 / (1.0 - 0.3));
+    const real scale = (real)(65536.0 / (65536.0 - 19661.0));
+    test_check(dropout_scale(prob) == scale, "dropout p=0.3 scale is 65536 / (65536 - 19661)", "got %.17g",
+               (double)dropout_scale(prob));
     size_t kept = 0, wrong = 0;
     for (size_t i = 0; i < big; i++) {
-        const bool keep = rng_uniform_at(key, i) >= 0.3;
+        const bool keep = dropout_kept(key, i, prob);
         kept += keep;
         wrong += dropped[i] != (keep ? scale : 0);
     }
     const double fraction = (double)kept / big;
     test_near(fraction, 0.7, 0.01, "dropout p=0.3 kept fraction over %zu elements", big);
     char what[160];
-    snprintf(what, sizeof what, "dropout p=0.3: kept elements are x/(1-p) = %.17g, dropped are 0",
+    snprintf(what, sizeof what, "dropout p=0.3: kept elements are x · scale = %.17g, dropped are 0",
              (double)scale);
     test_check(wrong == 0, what, "%zu elements differ", wrong);
     real *in_place = pool_reals(&p, big);
