@@ -31,6 +31,13 @@ typedef struct chomsky_state {
     const char **token_names; /* symbols + 2 */
 } chomsky_state;
 
+const char *const chomsky_bit_names[2] = {"0", "1"};
+
+int chomsky_sample_bits(rng *r, int n, int32_t *input) {
+    for (int i = 0; i < n; i++) input[i] = (int32_t)rng_range(r, 0, 1);
+    return n;
+}
+
 int chomsky_one_output(int n) {
     (void)n;
     return 1;

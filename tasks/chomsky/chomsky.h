@@ -51,6 +51,11 @@ typedef struct chomsky_spec {
 /* The end token of terminated tasks. */
 enum { CHOMSKY_END_TOKEN = 2 };
 
+/* What the tasks over bit strings share: n independent uniform bits as the sampler,
+ * and the names "0", "1". */
+int chomsky_sample_bits(rng *r, int n, int32_t *input);
+extern const char *const chomsky_bit_names[2];
+
 /* Output lengths shared by several tasks. */
 int chomsky_one_output(int n);
 int chomsky_n_outputs(int n);

@@ -5,22 +5,15 @@
  * bit, so the class is 1 exactly when the first and last bits differ (0 when n = 1). */
 #include "tasks/chomsky/chomsky.h"
 
-static const char *const bit_names[] = {"0", "1"};
-
-static int sample(rng *r, int n, int32_t *input) {
-    for (int i = 0; i < n; i++) input[i] = (int32_t)rng_range(r, 0, 1);
-    return n;
-}
-
 static void solve(const int32_t *input, int n, int32_t *target) { target[0] = input[0] != input[n - 1]; }
 
 static const chomsky_spec spec = {
     .level = "R",
     .symbols = 2,
-    .symbol_names = bit_names,
+    .symbol_names = chomsky_bit_names,
     .classes = 2,
     .output_length = chomsky_one_output,
-    .sample = sample,
+    .sample = chomsky_sample_bits,
     .solve = solve,
 };
 

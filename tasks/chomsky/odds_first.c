@@ -6,13 +6,6 @@
  * docstring put x[0::2] first instead: same difficulty, other target; the code wins). */
 #include "tasks/chomsky/chomsky.h"
 
-static const char *const bit_names[] = {"0", "1"};
-
-static int sample(rng *r, int n, int32_t *input) {
-    for (int i = 0; i < n; i++) input[i] = (int32_t)rng_range(r, 0, 1);
-    return n;
-}
-
 static void solve(const int32_t *input, int n, int32_t *target) {
     int k = 0;
     for (int i = 1; i < n; i += 2) target[k++] = input[i];
@@ -22,10 +15,10 @@ static void solve(const int32_t *input, int n, int32_t *target) {
 static const chomsky_spec spec = {
     .level = "CS",
     .symbols = 2,
-    .symbol_names = bit_names,
+    .symbol_names = chomsky_bit_names,
     .classes = 2,
     .output_length = chomsky_n_outputs,
-    .sample = sample,
+    .sample = chomsky_sample_bits,
     .solve = solve,
 };
 

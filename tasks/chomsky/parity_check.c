@@ -3,13 +3,6 @@
  * Input: n independent uniform bits. Output: one class, (number of 1s) mod 2. */
 #include "tasks/chomsky/chomsky.h"
 
-static const char *const bit_names[] = {"0", "1"};
-
-static int sample(rng *r, int n, int32_t *input) {
-    for (int i = 0; i < n; i++) input[i] = (int32_t)rng_range(r, 0, 1);
-    return n;
-}
-
 static void solve(const int32_t *input, int n, int32_t *target) {
     int ones = 0;
     for (int i = 0; i < n; i++) ones += input[i];
@@ -19,10 +12,10 @@ static void solve(const int32_t *input, int n, int32_t *target) {
 static const chomsky_spec spec = {
     .level = "R",
     .symbols = 2,
-    .symbol_names = bit_names,
+    .symbol_names = chomsky_bit_names,
     .classes = 2,
     .output_length = chomsky_one_output,
-    .sample = sample,
+    .sample = chomsky_sample_bits,
     .solve = solve,
 };
 

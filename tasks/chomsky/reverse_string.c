@@ -3,13 +3,6 @@
  * Input: n independent uniform bits. Output: n classes, output k = x[n − 1 − k]. */
 #include "tasks/chomsky/chomsky.h"
 
-static const char *const bit_names[] = {"0", "1"};
-
-static int sample(rng *r, int n, int32_t *input) {
-    for (int i = 0; i < n; i++) input[i] = (int32_t)rng_range(r, 0, 1);
-    return n;
-}
-
 static void solve(const int32_t *input, int n, int32_t *target) {
     for (int k = 0; k < n; k++) target[k] = input[n - 1 - k];
 }
@@ -17,10 +10,10 @@ static void solve(const int32_t *input, int n, int32_t *target) {
 static const chomsky_spec spec = {
     .level = "DCF",
     .symbols = 2,
-    .symbol_names = bit_names,
+    .symbol_names = chomsky_bit_names,
     .classes = 2,
     .output_length = chomsky_n_outputs,
-    .sample = sample,
+    .sample = chomsky_sample_bits,
     .solve = solve,
 };
 
