@@ -140,7 +140,7 @@ static void test_interrupted_run(void) {
 }
 
 static void test_help(void) {
-    const char *commands[] = {"run", "query", "leaderboard", "tasks", "mechanisms"};
+    const char *commands[] = {"run", "query", "leaderboard", "plot", "tasks", "mechanisms", "data", "bench"};
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         test_check(run("%s --help", commands[i]) == 0 && strstr(output, "usage"), "command answers --help", "%s: %s",
                    commands[i], output);
