@@ -195,8 +195,8 @@ static int collect_keys(chomsky_report *r, store *s, error_info *err) {
     }
     if (rc != SQLITE_DONE) return sql_error(s, stmt, err);
     sqlite3_finalize(stmt);
-    qsort(r->tasks, (size_t)r->n_tasks, sizeof *r->tasks, compare_tasks);
-    qsort(r->configs, (size_t)r->n_configs, sizeof *r->configs, compare_configs);
+    if (r->n_tasks > 0) qsort(r->tasks, (size_t)r->n_tasks, sizeof *r->tasks, compare_tasks);
+    if (r->n_configs > 0) qsort(r->configs, (size_t)r->n_configs, sizeof *r->configs, compare_configs);
     for (int c = 0; c < r->n_configs; c++) {
         chomsky_config *k = &r->configs[c];
         const size_t size = strlen(k->mechanism) + strlen(k->positional) + 16;

@@ -243,7 +243,7 @@ static void build_terms(const instance *in, int b, int h, head_terms *t) {
                     t->rel[((size_t)i * T + j) * hs + c] = r;
                 }
         }
-    for (int c = 0; c < hs; c++) {
+    for (int c = 0; in->kind == POSITIONAL_RELATIVE && c < hs; c++) {
         t->u[c] = params[h * hs + c];
         t->v[c] = params[D + h * hs + c];
     }
