@@ -38,7 +38,7 @@ run_one() {
 }
 
 while read -r kind positional seed task; do
-    if [ "$(jobs -rp | wc -l)" -ge 2 ]; then wait -n; fi
+    while [ "$(jobs -rp | wc -l)" -ge 2 ]; do wait -n; done
     run_one "$kind" "$positional" "$seed" "$task" &
 done < <(plan)
 wait
