@@ -16,6 +16,13 @@
 
 static const cli_command commands[] = {
     {"run", cmd_run, "train and evaluate one config, recording the run in the database"},
+    {"sweep", cmd_sweep, "plan a config's grid × seeds and run every run not yet completed"},
+    {"status", cmd_status, "what a sweep (or the database) has planned, running, completed and failed"},
+    {"ls", cmd_ls, "list runs, with filters"},
+    {"show", cmd_show, "one run: its config, provenance, results and error"},
+    {"reap", cmd_reap, "mark running runs whose process is gone or silent as dead"},
+    {"merge", cmd_merge, "combine databases from several machines into one, idempotently"},
+    {"export", cmd_export, "write results as long-form CSV (one row per run × metric)"},
     {"query", cmd_query, "run a read-only SQL query over the database"},
     {"bench", cmd_bench, "time and memory per training step for each mechanism across lengths"},
     {"leaderboard", cmd_leaderboard, "print a suite's results table (LRA: mechanism × task; Chomsky)"},

@@ -24,6 +24,13 @@ int cmd_leaderboard(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_data(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_ls(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_reap(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 /* The database path: --db value if given, else $ATTNBENCH_DB, else STORE_DEFAULT_PATH. */
 const char *cli_database_path(const char *flag_value);

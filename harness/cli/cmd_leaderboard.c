@@ -1,10 +1,14 @@
-/* cmd_leaderboard.c — `attnbench leaderboard`: the tables of a benchmark suite, read
- * from the database and written as Markdown to stdout or a file.
+/* cmd_leaderboard.c — `attnbench leaderboard`: a suite's tables, read from the
+ * database and written in one of five formats to stdout or a file; with --all, every
+ * table a manifest lists.
  *
- * --suite lra (the default): mechanisms × tasks of test accuracy. --suite chomsky: the
- * Chomsky-hierarchy tasks × configurations (score and in-distribution accuracy) beside
- * the paper's Transformer column. A database without runs of the suite is not an
- * error: the command says so and exits 0, without creating the output file. */
+ * The options are checked before the database is opened, so a typo is a usage error
+ * (exit 2) naming the bad value. A database without runs of the suite is not an error:
+ * the command says so and exits 0 without creating the output file. The manifest of
+ * --all (DIR/leaderboards.tsv) has a line per table: the output file and the database,
+ * both relative to DIR unless absolute, then the leaderboard options; a line that
+ * fails (a missing database, a bad option) is reported naming manifest:line and the
+ * others are still written; the exit status is the worst one. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <stdio.h>
@@ -16,40 +20,84 @@
 #include "report/report.h"
 #include "store/store.h"
 
-#define DEFAULT_REFERENCE "results/reference/chomsky_table2.csv"
+#define MANIFEST "leaderboards.tsv"
 
 static const char usage[] =
-    "usage: attnbench leaderboard [--suite lra|chomsky] [--db PATH] [--format md]\n"
-    "                             [--reference CSV] [-o FILE]\n"
+    "usage: attnbench leaderboard [--suite lra|chomsky|speed] [--metric M] [--agg mean_std|max|median]\n"
+    "                             [--format md|csv|latex|html|json] [--rows FIELD] [--cols FIELD]\n"
+    "                             [--reference FILE|none] [--db PATH] [-o FILE]\n"
+    "       attnbench leaderboard --all -o DIR\n"
     "\n"
-    "--suite lra (default): a Markdown table with a row per attention mechanism and a\n"
-    "column per task: test accuracy in percent over the completed runs, mean ± standard\n"
-    "deviation over seeds with the number of seeds (n), the best cell of each column in\n"
-    "bold, and an Avg column (the mean over the tasks the mechanism has).\n"
+    "--suite lra (default): a row per attention mechanism and a column per LRA task, each\n"
+    "cell the test accuracy (%) of the completed runs: mean ± standard deviation and the\n"
+    "number of runs n, the best of each column in bold. Avg is the mean over the five tasks\n"
+    "listops, text, retrieval, image and pathfinder (Path-X apart, as published), \"—\" for a\n"
+    "row lacking one; the paper's rows (Tay et al. 2021, Table 1) follow ours, labelled.\n"
     "\n"
-    "--suite chomsky: two Markdown tables with a row per Chomsky-hierarchy task (the\n"
-    "paper's order, with its level R, DCF or CS and chance) and a column per configuration\n"
-    "(mechanism · positional encoding, \"(rand.)\" for randomized positions): the score on\n"
-    "the test lengths, then the in-distribution accuracy on the training lengths. A cell\n"
-    "is the max over the configuration's runs (seeds, learning rates and other settings\n"
-    "pooled, as in the paper), bold when ≥ 90 (solved), then the mean ± standard deviation\n"
-    "and the number of runs. The score table ends with the paper's Transformer column\n"
-    "(Delétang et al. 2023, Table 2) from the reference CSV.\n"
+    "--suite chomsky: a row per Chomsky-hierarchy task (the paper's order, with its level\n"
+    "and chance) and a column per configuration (mechanism · positional encoding): the\n"
+    "score on the test lengths, then the in-distribution accuracy. By default a cell is the\n"
+    "max over the configuration's runs (as the paper reports), bold when ≥ 90 (solved),\n"
+    "with their mean ± standard deviation and n; the paper's Transformer column\n"
+    "(Delétang et al. 2023, Table 2) closes the score table.\n"
+    "\n"
+    "--suite speed: from `attnbench bench`: a row per mechanism and a column per length,\n"
+    "the latest measurement of each, with the ratio to full attention at that length.\n"
     "\n"
     "Runs that are not completed do not count; a config and seed completed twice counts\n"
     "once (its latest run).\n"
     "\n"
-    "  --suite NAME     lra (default) or chomsky\n"
-    "  --db PATH        the database (else $ATTNBENCH_DB, else " STORE_DEFAULT_PATH ")\n"
-    "  --format md      Markdown (the only format so far)\n"
-    "  --reference CSV  chomsky: the published numbers (default " DEFAULT_REFERENCE ";\n"
-    "                   left out with a note when that default is absent)\n"
-    "  -o FILE          write to FILE instead of stdout\n";
+    "  --suite NAME       lra (default), chomsky or speed\n"
+    "  --metric M         lra, chomsky: SPLIT.NAME, SPLIT train|eval|test, NAME accuracy|\n"
+    "                     sequence_accuracy|loss|tokens_per_second (default test.accuracy),\n"
+    "                     or wall_seconds|peak_rss_bytes; speed: tokens_per_second (default),\n"
+    "                     steps_per_second, peak_rss_bytes or attention_gflops\n"
+    "  --agg A            mean_std (lra default), max (chomsky default) or median; max and\n"
+    "                     median still show mean ± std\n"
+    "  --format F         md (default), csv, latex, html (one self-contained page) or json\n"
+    "  --rows FIELD       what keys the rows: mechanism, task, positional, config\n"
+    "  --cols FIELD       (mechanism · positional) or a config key path such as\n"
+    "                     model.attention.window (default lra: mechanism × task; chomsky:\n"
+    "                     the layout above)\n"
+    "  --reference FILE   published numbers shown beside ours (default\n"
+    "                     results/reference/lra_table1.csv or chomsky_table2.csv, left out\n"
+    "                     with a note when absent); none leaves them out\n"
+    "  --db PATH          the database (else $ATTNBENCH_DB, else " STORE_DEFAULT_PATH ")\n"
+    "  -o FILE            write to FILE instead of stdout\n"
+    "  --all -o DIR       write every table listed in DIR/" MANIFEST ": a line per table,\n"
+    "                     OUTPUT DATABASE [OPTIONS...] separated by tabs or spaces, paths\n"
+    "                     relative to DIR; # starts a comment line\n";
 
-static int usage_error(const char *message, const char *argument) {
-    cli_fail(EXIT_USAGE, "leaderboard: %s%s", message, argument);
-    fputs(usage, stderr);
-    return EXIT_USAGE;
+typedef struct invocation {
+    leaderboard_options o;
+    const char *db, *output;
+    bool all, reference_given;
+} invocation;
+
+static int parse(int argc, char **argv, invocation *inv, error_info *err) {
+    *inv = (invocation){0};
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--all") == 0) {
+            inv->all = true;
+            continue;
+        }
+        const char **target = strcmp(argv[i], "--db") == 0          ? &inv->db
+                              : strcmp(argv[i], "-o") == 0          ? &inv->output
+                              : strcmp(argv[i], "--suite") == 0     ? &inv->o.suite
+                              : strcmp(argv[i], "--metric") == 0    ? &inv->o.metric
+                              : strcmp(argv[i], "--agg") == 0       ? &inv->o.agg
+                              : strcmp(argv[i], "--format") == 0    ? &inv->o.format
+                              : strcmp(argv[i], "--rows") == 0      ? &inv->o.rows
+                              : strcmp(argv[i], "--cols") == 0      ? &inv->o.cols
+                              : strcmp(argv[i], "--reference") == 0 ? &inv->o.reference
+                                                                    : NULL;
+        if (!target) return error_set(err, EXIT_USAGE, "leaderboard: unexpected argument %s", argv[i]);
+        if (i + 1 >= argc) return error_set(err, EXIT_USAGE, "leaderboard: missing value after %s", argv[i]);
+        *target = argv[++i];
+    }
+    inv->reference_given = inv->o.reference != NULL;
+    if (inv->o.reference && strcmp(inv->o.reference, "none") == 0) inv->o.reference = NULL;
+    return leaderboard_check(&inv->o, err);
 }
 
 /* The rendered tables, to output (NULL: stdout). */
@@ -63,36 +111,99 @@ static int write_text(const char *text, size_t size, const char *output) {
         saved = errno;
     }
     if (failed)
-        return cli_fail(EXIT_RUNTIME, "%s: cannot write: %s", output ? output : "stdout",
-                        strerror(saved));
+        return cli_fail(EXIT_RUNTIME, "%s: cannot write: %s", output ? output : "stdout", strerror(saved));
     return EXIT_OK;
 }
 
-static int lra_tables(store *s, const char *path, FILE *out, error_info *err) {
-    leaderboard *lb = NULL;
-    if (leaderboard_load(&lb, s, err)) return -1;
-    if (leaderboard_rows(lb) == 0)
-        printf("%s: no completed runs with a test accuracy yet; nothing to rank\n", path);
-    else leaderboard_write_markdown(lb, out);
-    leaderboard_free(lb);
-    return 0;
+static const char *nothing_message(const char *suite) {
+    return !suite || strcmp(suite, "lra") == 0 ? "no completed LRA runs with that metric yet; nothing to rank"
+           : strcmp(suite, "chomsky") == 0     ? "no completed Chomsky-hierarchy runs with that metric yet; "
+                                                 "nothing to rank"
+                                               : "no bench measurements yet; nothing to rank";
 }
 
-static int chomsky_tables(store *s, const char *path, const char *reference, FILE *out, error_info *err) {
-    if (!reference && access(DEFAULT_REFERENCE, R_OK) == 0) reference = DEFAULT_REFERENCE;
-    chomsky_report *r = NULL;
-    if (chomsky_report_load(&r, s, false, err)) return -1;
-    int status = 0;
-    if (chomsky_report_tasks(r) == 0)
-        printf("%s: no completed Chomsky-hierarchy runs yet; nothing to rank\n", path);
-    else {
-        if (!reference)
-            fprintf(stderr, "attnbench: note: %s not found; the paper's column is left out "
-                            "(--reference CSV names it)\n", DEFAULT_REFERENCE);
-        status = chomsky_leaderboard_write_markdown(r, reference, out, err);
+/* One leaderboard from path to output; where names the manifest line in errors. */
+static int run_one(invocation *inv, const char *path, const char *output, const char *where) {
+    const char *fallback = leaderboard_default_reference(inv->o.suite);
+    if (!inv->reference_given && fallback) {
+        if (access(fallback, R_OK) == 0) inv->o.reference = fallback;
+        else
+            fprintf(stderr, "attnbench: note: %s not found; the published numbers are left out (--reference "
+                            "FILE names them, --reference none silences this)\n", fallback);
     }
-    chomsky_report_free(r);
+    error_info err = {0};
+    store *s = NULL;
+    char *text = NULL;
+    size_t size = 0;
+    bool empty = false;
+    FILE *table = open_memstream(&text, &size);
+    if (!table) return cli_fail(EXIT_RUNTIME, "leaderboard: out of memory");
+    int failed = store_open(&s, path, true, &err);
+    if (!failed) failed = leaderboard_write(s, &inv->o, table, &empty, &err);
+    store_close(s);
+    fclose(table);
+    int status = EXIT_OK;
+    if (failed) status = cli_fail(err.status, "%s%s", where, err.message);
+    else if (empty) printf("%s: %s\n", path, nothing_message(inv->o.suite));
+    else status = write_text(text, size, output);
+    free(text);
     return status;
+}
+
+/* Split line at tabs and spaces into argv[1..]; argv[0] is the command name. */
+static int split_line(char *line, char **argv, int capacity) {
+    int argc = 1;
+    argv[0] = "leaderboard";
+    for (char *field = strtok(line, " \t\r\n"); field; field = strtok(NULL, " \t\r\n")) {
+        if (argc == capacity) return -1;
+        argv[argc++] = field;
+    }
+    return argc;
+}
+
+static void join(char *out, size_t size, const char *dir, const char *path) {
+    snprintf(out, size, "%s%s%s", path[0] == '/' ? "" : dir, path[0] == '/' ? "" : "/", path);
+}
+
+static int run_line(const char *dir, char *line, const char *where) {
+    char *argv[64];
+    const int argc = split_line(line, argv, 64);
+    if (argc == 1) return EXIT_OK;
+    if (argc < 3) return cli_fail(EXIT_USAGE, "%sexpected OUTPUT DATABASE [OPTIONS...]", where);
+    char output[4096], database[4096];
+    join(output, sizeof output, dir, argv[1]);
+    join(database, sizeof database, dir, argv[2]);
+    invocation inv;
+    error_info err = {0};
+    argv[2] = argv[0]; /* the options follow a command name, as on the command line */
+    if (parse(argc - 2, argv + 2, &inv, &err)) return cli_fail(err.status, "%s%s", where, err.message);
+    if (inv.db || inv.output || inv.all)
+        return cli_fail(EXIT_USAGE, "%s--db, -o and --all are not for a manifest line", where);
+    const int status = run_one(&inv, database, output, where);
+    if (status == EXIT_OK && access(output, F_OK) == 0) printf("wrote %s\n", output);
+    return status;
+}
+
+static int run_manifest(const char *dir) {
+    char path[4096], line[4096], where[4200];
+    snprintf(path, sizeof path, "%s/" MANIFEST, dir);
+    FILE *f = fopen(path, "r");
+    if (!f) return cli_fail(EXIT_RUNTIME, "%s: cannot read: %s", path, strerror(errno));
+    int worst = EXIT_OK;
+    for (int number = 1; fgets(line, sizeof line, f); number++) {
+        if (line[0] == '#') continue;
+        snprintf(where, sizeof where, "%s:%d: ", path, number);
+        const int status = run_line(dir, line, where);
+        if (status > worst) worst = status;
+    }
+    fclose(f);
+    return worst;
+}
+
+static int usage_error(const char *message) {
+    cli_fail(EXIT_USAGE, "%s", message);
+    fputs(usage, stderr);
+    return EXIT_USAGE;
 }
 
 int cmd_leaderboard(int argc, char **argv) {
@@ -100,36 +211,13 @@ int cmd_leaderboard(int argc, char **argv) {
         fputs(usage, stdout);
         return EXIT_OK;
     }
-    const char *db_flag = NULL, *format_name = "md", *output = NULL, *suite = "lra", *reference = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char **target = strcmp(argv[i], "--db") == 0          ? &db_flag
-                              : strcmp(argv[i], "--format") == 0    ? &format_name
-                              : strcmp(argv[i], "-o") == 0          ? &output
-                              : strcmp(argv[i], "--suite") == 0     ? &suite
-                              : strcmp(argv[i], "--reference") == 0 ? &reference
-                                                                    : NULL;
-        if (!target) return usage_error("unexpected argument ", argv[i]);
-        if (i + 1 >= argc) return usage_error("missing value after ", argv[i]);
-        *target = argv[++i];
-    }
-    if (strcmp(format_name, "md") != 0)
-        return usage_error("--format must be md, not ", format_name);
-    const bool chomsky = strcmp(suite, "chomsky") == 0;
-    if (!chomsky && strcmp(suite, "lra") != 0) return usage_error("--suite must be lra or chomsky, not ", suite);
-    if (reference && !chomsky) return usage_error("--reference is for --suite chomsky", "");
-
-    const char *path = cli_database_path(db_flag);
+    invocation inv;
     error_info err = {0};
-    store *s = NULL;
-    char *text = NULL;
-    size_t size = 0;
-    FILE *table = open_memstream(&text, &size);
-    if (!table) return cli_fail(EXIT_RUNTIME, "leaderboard: out of memory");
-    int failed = store_open(&s, path, true, &err);
-    if (!failed) failed = chomsky ? chomsky_tables(s, path, reference, table, &err) : lra_tables(s, path, table, &err);
-    store_close(s);
-    fclose(table);
-    int status = failed ? cli_fail(err.status, "%s", err.message) : size > 0 ? write_text(text, size, output) : EXIT_OK;
-    free(text);
-    return status;
+    if (parse(argc, argv, &inv, &err)) return usage_error(err.message);
+    if (inv.all) {
+        if (!inv.output || inv.db || argc != 4)
+            return usage_error("leaderboard: --all takes only -o DIR (the options are in DIR/" MANIFEST ")");
+        return run_manifest(inv.output);
+    }
+    return run_one(&inv, cli_database_path(inv.db), inv.output, "");
 }

@@ -20,7 +20,9 @@ static const char usage[] =
     "Views:\n"
     "  runs     one row per run: id, name, task, mechanism, seed, status, config_hash,\n"
     "           created_at, finished_at, steps_done, wall_seconds, test_accuracy,\n"
-    "           eval_accuracy (accuracies are fractions; NULL until the run completes)\n"
+    "           eval_accuracy (accuracies are fractions; NULL until the run completes),\n"
+    "           task_version, started_at, heartbeat_at, host, pid, error,\n"
+    "           peak_rss_bytes, sweep_id (the sweep that planned it, if any)\n"
     "  results  one row per run, split and final metric: run_id, name, task, mechanism,\n"
     "           seed, status, split, metric, value\n"
     "Tables:\n"
@@ -33,7 +35,10 @@ static const char usage[] =
     "  result         run_id, split, name, value: final results of completed runs\n"
     "  length_result  run_id, length, split, accuracy, sequence_accuracy, examples\n"
     "  bench          time and memory per training step by mechanism and shape\n"
-    "  sweep          id, created_at, config_json of planned grids\n"
+    "  sweep          id, created_at, config_json, name, source (the config file),\n"
+    "                 planned (runs in the whole plan, every shard)\n"
+    "  sweep_run      sweep_id, run_id, position (in the plan), overrides (JSON array of\n"
+    "                 the key=value that make the run from the sweep's config file)\n"
     "\n"
     "Examples:\n"
     "  attnbench query \"SELECT mechanism, task, avg(test_accuracy) FROM runs\n"
@@ -74,10 +79,7 @@ int cmd_query(int argc, char **argv) {
     }
     if (!sql) return usage_error("missing the SQL statement", "");
     enum query_format format;
-    if (strcmp(format_name, "table") == 0) format = QUERY_TABLE;
-    else if (strcmp(format_name, "csv") == 0) format = QUERY_CSV;
-    else if (strcmp(format_name, "json") == 0) format = QUERY_JSON;
-    else return usage_error("--format must be table, csv or json, not ", format_name);
+    if (!query_format_parse(format_name, &format)) return usage_error("--format must be table, csv or json, not ", format_name);
 
     error_info err = {0};
     store *s = NULL;

@@ -17,12 +17,15 @@
 #include "model/batch.h"
 #include "model/model.h"
 #include "model/train.h"
+#include "store/heartbeat.h"
 #include "store/store.h"
+#include "store/sweep.h"
 
 #define MAX_OVERRIDES 64
 
 static const char usage[] =
     "usage: attnbench run CONFIG [key.path=value ...] [--db PATH] [--quiet] [--check]\n"
+    "                     [--claimed RUN_ID]\n"
     "\n"
     "Train and evaluate the experiment described by CONFIG (YAML), recording the run,\n"
     "its metric curves and its final results in the database. key.path=value overrides\n"
@@ -32,11 +35,17 @@ static const char usage[] =
     "  --quiet     no progress output\n"
     "  --check     validate the config and the task's data (every split can be made), then\n"
     "              stop: no model is built and nothing is recorded\n"
+    "  --claimed ID  train the planned run ID that `attnbench sweep` claimed for this\n"
+    "              process, instead of recording a new run (the config and overrides must\n"
+    "              give the config hash and seed it was planned with)\n"
     "\n"
-    "Exit status: 0 completed, 1 the run failed or diverged, 2 usage or config error.\n";
+    "While it trains, the run's heartbeat is written every few seconds. Stopped by\n"
+    "SIGINT or SIGTERM, it ends at the next step as 'dead', which a sweep runs again.\n"
+    "Exit status: 0 completed, 1 the run failed, diverged or was stopped, 2 usage or\n"
+    "config error.\n";
 
 typedef struct run_args {
-    const char *config_path, *db_flag;
+    const char *config_path, *db_flag, *claimed;
     const char *overrides[MAX_OVERRIDES];
     int n_overrides;
     bool quiet, check;
@@ -48,6 +57,9 @@ static int parse_args(int argc, char **argv, run_args *a) {
         if (strcmp(argv[i], "--db") == 0) {
             if (++i == argc) return cli_fail(EXIT_USAGE, "run: --db needs a path");
             a->db_flag = argv[i];
+        } else if (strcmp(argv[i], "--claimed") == 0) {
+            if (++i == argc) return cli_fail(EXIT_USAGE, "run: --claimed needs a run id");
+            a->claimed = argv[i];
         } else if (strcmp(argv[i], "--quiet") == 0) {
             a->quiet = true;
         } else if (strcmp(argv[i], "--check") == 0) {
@@ -126,8 +138,9 @@ static int train_and_record(const experiment_config *cfg, model *m, batch_builde
     train_context ctx = {cfg, m, bb, st, run_id, quiet};
     if (train_run(&ctx, &outcome, &err) != 0) {
         error_info ignored = {0};
-        store_run_fail(st, run_id, "failed", outcome.steps_done, err.message, &ignored);
-        return cli_fail(err.status, "run %s failed: %s", run_id, err.message);
+        const bool stopped = train_stop_signal() != 0;
+        store_run_fail(st, run_id, stopped ? "dead" : "failed", outcome.steps_done, err.message, &ignored);
+        return cli_fail(err.status, "run %s %s: %s", run_id, stopped ? "stopped" : "failed", err.message);
     }
     if (outcome.diverged) {
         char message[128];
@@ -181,6 +194,7 @@ int cmd_run(int argc, char **argv) {
         return cli_fail(err.status, "%s: %s", args.config_path, err.message);
     model *m = NULL;
     store *st = NULL;
+    heartbeat *beating = NULL;
     batch_builder bb;
     bool have_batches = false;
     if (check_split_sizes(task, task_state, &info, &cfg, &err) != 0) {
@@ -210,9 +224,15 @@ int cmd_run(int argc, char **argv) {
     provenance prov;
     provenance_collect(&prov, threads);
     run_identity id = {json, hash, cfg.train.seed, cfg.name, cfg.task.name, info.version, cfg.model.attention.kind};
-    const int begun = store_run_begin(st, &id, &prov, run_id, &err);
+    int begun;
+    if (args.claimed) {
+        snprintf(run_id, sizeof run_id, "%s", args.claimed);
+        begun = store_run_take(st, run_id, &id, &prov, &err);
+    } else {
+        begun = store_run_begin(st, &id, &prov, run_id, &err);
+    }
     free(json);
-    if (begun != 0) {
+    if (begun != 0 || heartbeat_start(&beating, db_path, run_id, &err) != 0) {
         status = cli_fail(err.status, "%s", err.message);
         goto out;
     }
@@ -222,6 +242,7 @@ int cmd_run(int argc, char **argv) {
                 (double)model_bytes(m) / 1e6, threads);
     status = train_and_record(&cfg, m, &bb, st, run_id, db_path, args.quiet);
 out:
+    heartbeat_stop(beating);
     store_close(st);
     if (have_batches) batch_builder_free(&bb);
     model_free(m);

@@ -96,7 +96,7 @@ static const config_field train_fields[] = {
     FIELD(train_config, steps, STORE_INT64, OPT_INT, "1000", 1, 1e9, NULL, "optimiser steps"),
     FIELD(train_config, batch_size, STORE_INT, OPT_INT, "32", 1, 65536, NULL,
           "examples per step"),
-    FIELD(train_config, lr, STORE_DOUBLE, OPT_FLOAT, "1e-3", 0, 10, "(]",
+    FIELD(train_config, lr, STORE_DOUBLE, OPT_FLOAT, "1e-3", 0, 1e12, "(]",
           "peak learning rate, reached at the end of warmup"),
     FIELD(train_config, beta1, STORE_DOUBLE, OPT_FLOAT, "0.9", 0, 1, "[)", "AdamW beta1"),
     FIELD(train_config, beta2, STORE_DOUBLE, OPT_FLOAT, "0.98", 0, 1, "[)", "AdamW beta2"),

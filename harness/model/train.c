@@ -18,6 +18,8 @@ static volatile sig_atomic_t stop_signal;
 
 static void on_stop_signal(int signo) { stop_signal = signo; }
 
+int train_stop_signal(void) { return stop_signal; }
+
 void train_catch_signals(void) {
     struct sigaction action;
     memset(&action, 0, sizeof action);

@@ -81,5 +81,7 @@ int train_run(const train_context *ctx, train_outcome *out, error_info *err);
 
 /* Install SIGINT/SIGTERM handlers that make train_run stop at the next step. */
 void train_catch_signals(void);
+/* The signal that stopped training (SIGINT, SIGTERM), or 0. */
+int train_stop_signal(void);
 
 #endif

@@ -12,12 +12,11 @@
 #include "core/check.h"
 #include "report/report_internal.h"
 
-enum { MAX_FIELDS = 32, LINE_MAX_BYTES = 4096 };
+enum { MAX_FIELDS = REFERENCE_MAX_FIELDS, LINE_MAX_BYTES = 4096 };
 enum { COL_TASK, COL_MODEL, COL_SCORE, COL_VERIFIED, N_COLUMNS };
 static const char *const column_names[N_COLUMNS] = {"task", "model", "score", "verified"};
 
-/* Split line (changed in place) at commas; returns the number of fields. */
-static int split(char *line, char **fields) {
+int reference_csv_split(char *line, char **fields) {
     line[strcspn(line, "\r\n")] = '\0';
     int n = 0;
     for (char *p = line;; p++) {
@@ -56,7 +55,7 @@ static int add_cell(chomsky_reference *ref, char **fields, const int *at, const 
 /* The position of each needed column in the header. */
 static int read_header(char *line, int *at, const char *path, error_info *err) {
     char *fields[MAX_FIELDS + 1];
-    const int n = split(line, fields);
+    const int n = reference_csv_split(line, fields);
     for (int c = 0; c < N_COLUMNS; c++) {
         at[c] = -1;
         for (int f = 0; f < n && f < MAX_FIELDS; f++)
@@ -79,7 +78,7 @@ int chomsky_reference_load(chomsky_reference *out, const char *path, const char 
         line_number++;
         char *fields[MAX_FIELDS + 1];
         if (strcspn(line, "\r\n") == 0) continue;
-        if (split(line, fields) != columns) {
+        if (reference_csv_split(line, fields) != columns) {
             error_set(err, EXIT_RUNTIME, "%s:%d: expected %d comma-separated fields", path, line_number, columns);
             columns = -1;
         } else if (strcmp(fields[at[COL_MODEL]], model) == 0 &&

@@ -1,14 +1,14 @@
-/* chomsky_runs.c — the Chomsky-hierarchy results as the reports read them, from the
- * database only (never from a run in memory).
+/* chomsky_runs.c — the Chomsky-hierarchy results as the plots read them, from the
+ * database only (never from a run in memory), and the paper's task order and levels,
+ * which the leaderboard shares.
  *
  * One SELECT picks the completed runs of the "chomsky/" tasks, the latest of each
- * (config hash, seed), with their configuration keys from the stored config JSON; the
- * stats are aggregated here in run-id order, so the same database always gives the
- * same numbers to the last bit. A second SELECT reads the per-length accuracy of the
- * same runs for the curves. The task's level and number of classes come from the task
- * registry; the row order is the paper's (Delétang et al. 2023, Table 2). */
+ * (config hash, seed), with their configuration keys from the stored config JSON, and
+ * counts the runs with results per task and configuration. A second SELECT reads the
+ * per-length accuracy of the same runs for the curves. The task's level and number of
+ * classes come from the task registry; the row order is the paper's (Delétang et al.
+ * 2023, Table 2). */
 #define _POSIX_C_SOURCE 200809L
-#include <math.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,7 +81,7 @@ static const char *column_text(sqlite3_stmt *stmt, int column) {
     return text ? (const char *)text : "";
 }
 
-static int paper_index(const char *task) {
+int chomsky_task_rank(const char *task) {
     for (int i = 0; i < PAPER_TASKS; i++)
         if (strcmp(paper_tasks[i].name, task) == 0) return i;
     return PAPER_TASKS;
@@ -89,7 +89,7 @@ static int paper_index(const char *task) {
 
 static int compare_tasks(const void *a, const void *b) {
     const chomsky_task *x = a, *y = b;
-    const int i = paper_index(x->name), j = paper_index(y->name);
+    const int i = chomsky_task_rank(x->name), j = chomsky_task_rank(y->name);
     return i != j ? (i < j ? -1 : 1) : strcmp(x->name, y->name);
 }
 
@@ -117,10 +117,11 @@ static int find_config(const chomsky_report *r, sqlite3_stmt *stmt) {
     return -1;
 }
 
-/* Level and classes from the registry, with the task's default options. */
-static void describe_task(chomsky_task *t, int paper) {
-    snprintf(t->level, sizeof t->level, "%s", paper < PAPER_TASKS ? paper_tasks[paper].level : "?");
-    const task_ops *ops = task_find(t->name);
+void chomsky_task_describe(const char *name, char level[8], int *classes) {
+    const int paper = chomsky_task_rank(name);
+    snprintf(level, 8, "%s", paper < PAPER_TASKS ? paper_tasks[paper].level : "?");
+    *classes = 0;
+    const task_ops *ops = task_find(name);
     if (!ops) return;
     static opt_set defaults;
     opt_set_defaults(&defaults, ops->options, ops->n_options);
@@ -128,21 +129,11 @@ static void describe_task(chomsky_task *t, int paper) {
     task_info info = {0};
     error_info err = {0};
     if (ops->init(&state, &defaults, &info, &err) == 0) {
-        t->classes = info.n_classes;
-        if (info.level && info.level[0]) snprintf(t->level, sizeof t->level, "%s", info.level);
+        *classes = info.n_classes;
+        if (info.level && info.level[0]) snprintf(level, 8, "%s", info.level);
     }
     ops->free(state);
 }
-
-static void stat_add(chomsky_stat *s, double value) {
-    if (s->n == 0 || value > s->max) s->max = value;
-    s->n++;
-    const double delta = value - s->mean;
-    s->mean += delta / s->n;
-    s->m2 += delta * (value - s->mean);
-}
-
-double chomsky_stat_std(const chomsky_stat *s) { return s->n > 1 ? sqrt(s->m2 / (s->n - 1)) : 0; }
 
 static void curve_add(chomsky_curve *c, int length, double accuracy) {
     chomsky_point *last = c->n_points ? &c->points[c->n_points - 1] : NULL;
@@ -207,7 +198,7 @@ static int collect_keys(chomsky_report *r, store *s, error_info *err) {
     for (int t = 0; t < r->n_tasks; t++) {
         chomsky_task *task = &r->tasks[t];
         task->short_name = task->name + strlen("chomsky/");
-        describe_task(task, paper_index(task->name));
+        chomsky_task_describe(task->name, task->level, &task->classes);
         task->score = calloc((size_t)r->n_configs, sizeof *task->score);
         task->in_distribution = calloc((size_t)r->n_configs, sizeof *task->in_distribution);
         task->curves = calloc((size_t)r->n_configs, sizeof *task->curves);
@@ -216,7 +207,7 @@ static int collect_keys(chomsky_report *r, store *s, error_info *err) {
     return 0;
 }
 
-/* Second pass: the stats and the training range. */
+/* Second pass: the runs with results and the training range. */
 static int collect_stats(chomsky_report *r, store *s, error_info *err) {
     sqlite3_stmt *stmt = NULL;
     if (sqlite3_prepare_v2(store_db(s), runs_sql, -1, &stmt, NULL) != SQLITE_OK) return sql_error(s, stmt, err);
@@ -224,9 +215,8 @@ static int collect_stats(chomsky_report *r, store *s, error_info *err) {
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         chomsky_task *t = &r->tasks[find_task(r, column_text(stmt, 0))];
         const int c = find_config(r, stmt);
-        if (sqlite3_column_type(stmt, 4) != SQLITE_NULL) stat_add(&t->score[c], 100.0 * sqlite3_column_double(stmt, 4));
-        if (sqlite3_column_type(stmt, 5) != SQLITE_NULL)
-            stat_add(&t->in_distribution[c], 100.0 * sqlite3_column_double(stmt, 5));
+        t->score[c].n += sqlite3_column_type(stmt, 4) != SQLITE_NULL;
+        t->in_distribution[c].n += sqlite3_column_type(stmt, 5) != SQLITE_NULL;
         if (sqlite3_column_type(stmt, 6) != SQLITE_NULL && sqlite3_column_type(stmt, 7) != SQLITE_NULL) {
             const int lo = sqlite3_column_int(stmt, 6), hi = sqlite3_column_int(stmt, 7);
             if (t->train_max == 0 || lo < t->train_min) t->train_min = lo;

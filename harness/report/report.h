@@ -1,10 +1,9 @@
 /* report.h — tables and plots built from the results database, never from a run in
- * memory: the LRA leaderboard, and the Chomsky-hierarchy tables and SVG plots.
+ * memory: the leaderboards of the LRA, Chomsky-hierarchy and speed suites in five
+ * formats, and the Chomsky-hierarchy SVG plots.
  *
- * The leaderboard is mechanisms × tasks: each cell is the test accuracy of the
- * completed runs of that mechanism on that task, as mean ± sample standard deviation
- * in percent over seeds, with the number of seeds. When the same config and seed was
- * completed more than once, only its latest run counts. */
+ * Only completed runs count, and when the same config and seed was completed more than
+ * once, only its latest run. */
 #ifndef ATTNBENCH_REPORT_H
 #define ATTNBENCH_REPORT_H
 
@@ -14,23 +13,30 @@
 #include "core/error.h"
 #include "store/store.h"
 
-typedef struct leaderboard leaderboard;
+/* `attnbench leaderboard` options as given; NULL means the suite's default. */
+typedef struct leaderboard_options {
+    const char *suite;     /* lra (default), chomsky, speed */
+    const char *metric;    /* test.accuracy, wall_seconds, ...; speed: tokens_per_second, ... */
+    const char *agg;       /* mean_std (lra), max (chomsky), median */
+    const char *format;    /* md (default), csv, latex, html, json */
+    const char *rows;      /* mechanism, task, positional, config or a config key path */
+    const char *cols;
+    const char *reference; /* CSV of published numbers; NULL: none */
+} leaderboard_options;
 
-/* Read every completed run's test accuracy from the store. */
-int leaderboard_load(leaderboard **out, store *s, error_info *err);
-/* Number of mechanisms (rows); 0 when no completed run has a test accuracy. */
-int leaderboard_rows(const leaderboard *lb);
-/* The table in Markdown: a column per task (sorted by name) and an "Avg" column, a row
- * per mechanism (sorted by name), the best cell of each column in bold, and a one-line
- * legend under the table. */
-void leaderboard_write_markdown(const leaderboard *lb, FILE *out);
-void leaderboard_free(leaderboard *lb);
+/* Check the options without reading anything: EXIT_USAGE naming the bad value and
+ * listing the valid ones. */
+int leaderboard_check(const leaderboard_options *o, error_info *err);
+/* The published numbers a suite is shown beside by default (NULL: none). */
+const char *leaderboard_default_reference(const char *suite);
+/* Build the suite's tables from the database and write them to out. *empty is set,
+ * and nothing written, when the database has nothing of the suite to rank. */
+int leaderboard_write(store *s, const leaderboard_options *o, FILE *out, bool *empty, error_info *err);
 
-/* The Chomsky-hierarchy benchmark (Delétang et al., ICLR 2023): the completed runs of
- * the tasks "chomsky/<name>", aggregated per task and configuration, where a
+/* The Chomsky-hierarchy benchmark (Delétang et al., ICLR 2023) as the plots read it:
+ * the completed runs of the tasks "chomsky/<name>" per task and configuration, where a
  * configuration is (mechanism, model.positional, model.randomized_positions) and
- * everything else (seeds, learning rates, options) is pooled as the paper pools it:
- * the score is the max over the runs, reported with their mean ± std and number. A
+ * everything else (seeds, learning rates, options) is pooled as the paper pools it. A
  * config and seed completed twice counts once (its latest run). */
 typedef struct chomsky_report chomsky_report;
 
@@ -39,16 +45,6 @@ int chomsky_report_load(chomsky_report **out, store *s, bool curves, error_info 
 /* Number of tasks with completed runs (rows); 0 when the database has none. */
 int chomsky_report_tasks(const chomsky_report *r);
 void chomsky_report_free(chomsky_report *r);
-
-/* Two Markdown tables with a row per task (the paper's order, grouped by level) and a
- * column per configuration: the score on the test lengths, then the in-distribution
- * accuracy (training lengths). Cells are "max (mean ± std, n=k)" in percent, bold when
- * the max is ≥ 90 (the paper's "solved"); a legend line follows each table. With a
- * reference CSV (results/reference/chomsky_table2.csv), the score table also has the
- * paper's Transformer column; reference_path NULL leaves it out. Fails only on the
- * reference file. */
-int chomsky_leaderboard_write_markdown(const chomsky_report *r, const char *reference_path, FILE *out,
-                                       error_info *err);
 
 /* One SVG per task, DIR/chomsky_<name>.svg (DIR is created if missing): accuracy against
  * input length, a curve per configuration (the mean over its runs at each length), the

@@ -1,6 +1,7 @@
 /* report_internal.h — what the report files share and the commands need not see: the
- * Chomsky-hierarchy results as loaded from the database (chomsky_runs.c), the published
- * reference numbers (chomsky_reference.c) and a line chart written as SVG (plot_svg.c). */
+ * Chomsky-hierarchy results as the plots load them (chomsky_runs.c), the paper's task
+ * order and levels, the published reference numbers (chomsky_reference.c) and a line
+ * chart written as SVG (plot_svg.c). */
 #ifndef ATTNBENCH_REPORT_INTERNAL_H
 #define ATTNBENCH_REPORT_INTERNAL_H
 
@@ -18,10 +19,9 @@ typedef struct chomsky_config {
     char *label;      /* "full · rope", "local · alibi (rand.)" */
 } chomsky_config;
 
-/* Runs of one configuration on one task, in percent: n = 0 when it has none. */
+/* Runs of one configuration on one task with a result: n = 0 when it has none. */
 typedef struct chomsky_stat {
     int n;
-    double max, mean, m2; /* m2: sum of squared deviations from the mean (Welford) */
 } chomsky_stat;
 
 /* Per-length accuracy of one configuration, in percent: at each length, the mean over
@@ -44,8 +44,8 @@ typedef struct chomsky_task {
     char level[8];      /* "R", "DCF", "CS"; "?" when unknown */
     int classes;        /* per output, from the task registry; 0 when this build lacks the task */
     int train_min, train_max; /* training lengths over its runs (task.train_lengths of the config JSON); 0 unknown */
-    chomsky_stat *score;           /* [n_configs] result ('test', 'accuracy') */
-    chomsky_stat *in_distribution; /* [n_configs] result ('eval', 'accuracy') */
+    chomsky_stat *score;           /* [n_configs] runs with a result ('test', 'accuracy') */
+    chomsky_stat *in_distribution; /* [n_configs] runs with a result ('eval', 'accuracy') */
     chomsky_curve *curves;         /* [n_configs] length_result */
 } chomsky_task;
 
@@ -55,8 +55,15 @@ struct chomsky_report {
     chomsky_config *configs; /* by mechanism, positional, randomized */
 };
 
-/* The sample standard deviation of a stat (0 when n < 2). */
-double chomsky_stat_std(const chomsky_stat *s);
+/* A task's position in the paper's order (Table 2), PAPER_TASKS (15) for others. */
+int chomsky_task_rank(const char *task);
+/* A task's level ("R", "DCF", "CS", "?" unknown) and classes per output (0 when this
+ * build lacks the task), from the task registry and the paper's list. */
+void chomsky_task_describe(const char *name, char level[8], int *classes);
+/* Split a CSV line without quoting (changed in place) at commas into at most
+ * REFERENCE_MAX_FIELDS fields; returns their number, REFERENCE_MAX_FIELDS + 1 when more. */
+enum { REFERENCE_MAX_FIELDS = 32 };
+int reference_csv_split(char *line, char **fields);
 
 /* One published number: a task's score for one model of the paper. */
 typedef struct chomsky_reference_cell {

@@ -313,3 +313,16 @@ int store_query(store *s, const char *sql, enum query_format format, FILE *out, 
         result = error_set(err, EXIT_RUNTIME, "query: cannot write the output");
     return result;
 }
+
+bool query_format_parse(const char *name, enum query_format *out) {
+    static const struct {
+        const char *name;
+        enum query_format format;
+    } formats[] = {{"table", QUERY_TABLE}, {"csv", QUERY_CSV}, {"json", QUERY_JSON}};
+    for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
+        if (strcmp(name, formats[i].name) == 0) {
+            *out = formats[i].format;
+            return true;
+        }
+    return false;
+}

@@ -8,7 +8,6 @@
  * running one with none. */
 #define _DEFAULT_SOURCE
 #include <errno.h>
-#include <math.h>
 #include <string.h>
 #include <sys/random.h>
 #include <unistd.h>
@@ -37,40 +36,11 @@ int store_random_id(char id[33], error_info *err) {
     return 0;
 }
 
-static int prepare(store *s, const char *sql, sqlite3_stmt **stmt, error_info *err) {
-    if (sqlite3_prepare_v2(s->db, sql, -1, stmt, NULL) != SQLITE_OK)
-        return store_fail_sql(s, "cannot prepare statement", err);
-    return 0;
-}
-
-/* Step a statement that returns no rows; resets it for reuse (not finalized). */
-static int step_done(store *s, sqlite3_stmt *stmt, const char *what, error_info *err) {
-    int rc = sqlite3_step(stmt);
-    if (rc != SQLITE_DONE) {
-        store_fail_sql(s, what, err);
-        sqlite3_reset(stmt);
-        return -1;
-    }
-    sqlite3_reset(stmt);
-    sqlite3_clear_bindings(stmt);
-    return 0;
-}
-
-/* NaN has no SQL form; store it as NULL rather than let SQLite do so silently. */
-static void bind_real(sqlite3_stmt *stmt, int index, double value) {
-    if (isnan(value)) sqlite3_bind_null(stmt, index);
-    else sqlite3_bind_double(stmt, index, value);
-}
-
-static void bind_text(sqlite3_stmt *stmt, int index, const char *text) {
-    sqlite3_bind_text(stmt, index, text, -1, SQLITE_TRANSIENT);
-}
-
 /* Inside a transaction: fail unless the run exists and is 'running'. */
 static int require_running(store *s, const char *run_id, const char *action, error_info *err) {
     sqlite3_stmt *stmt = NULL;
-    if (prepare(s, "SELECT status FROM run WHERE id = ?", &stmt, err)) return -1;
-    bind_text(stmt, 1, run_id);
+    if (store_prepare(s, "SELECT status FROM run WHERE id = ?", &stmt, err)) return -1;
+    store_bind_text(stmt, 1, run_id);
     int rc = sqlite3_step(stmt);
     int result = 0;
     if (rc == SQLITE_ROW) {
@@ -87,13 +57,13 @@ static int require_running(store *s, const char *run_id, const char *action, err
     return result;
 }
 
-static int insert_config(store *s, const run_identity *id, error_info *err) {
+int store_record_config(store *s, const run_identity *id, error_info *err) {
     sqlite3_stmt *stmt = NULL;
-    if (prepare(s, "INSERT OR IGNORE INTO config (hash, json) VALUES (?, ?)", &stmt, err))
+    if (store_prepare(s, "INSERT OR IGNORE INTO config (hash, json) VALUES (?, ?)", &stmt, err))
         return -1;
-    bind_text(stmt, 1, id->config_hash);
-    bind_text(stmt, 2, id->config_json);
-    int rc = step_done(s, stmt, "cannot record config", err);
+    store_bind_text(stmt, 1, id->config_hash);
+    store_bind_text(stmt, 2, id->config_json);
+    int rc = store_step_done(s, stmt, "cannot record config", err);
     sqlite3_finalize(stmt);
     return rc;
 }
@@ -101,7 +71,7 @@ static int insert_config(store *s, const run_identity *id, error_info *err) {
 static int insert_run(store *s, const char *run_id, const run_identity *id, const provenance *p,
                       error_info *err) {
     sqlite3_stmt *stmt = NULL;
-    if (prepare(s,
+    if (store_prepare(s,
                 "INSERT INTO run (id, config_hash, seed, name, task, task_version, mechanism, "
                 "status, created_at, started_at, heartbeat_at, host, pid) "
                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'running', ?8, ?8, ?8, ?9, ?10)",
@@ -109,43 +79,37 @@ static int insert_run(store *s, const char *run_id, const run_identity *id, cons
         return -1;
     char now[32];
     timer_utc_iso(now, sizeof now);
-    bind_text(stmt, 1, run_id);
-    bind_text(stmt, 2, id->config_hash);
-    sqlite3_bind_int64(stmt, 3, (sqlite3_int64)id->seed);
-    bind_text(stmt, 4, id->name);
-    bind_text(stmt, 5, id->task);
-    bind_text(stmt, 6, id->task_version);
-    bind_text(stmt, 7, id->mechanism);
-    bind_text(stmt, 8, now);
-    bind_text(stmt, 9, p->host);
+    store_bind_text(stmt, 1, run_id);
+    store_bind_identity(stmt, id);
+    store_bind_text(stmt, 8, now);
+    store_bind_text(stmt, 9, p->host);
     sqlite3_bind_int64(stmt, 10, (sqlite3_int64)getpid());
-    int rc = step_done(s, stmt, "cannot record run", err);
+    int rc = store_step_done(s, stmt, "cannot record run", err);
     sqlite3_finalize(stmt);
     return rc;
 }
 
-static int insert_provenance(store *s, const char *run_id, const provenance *p,
-                             error_info *err) {
+int store_record_provenance(store *s, const char *run_id, const provenance *p, error_info *err) {
     sqlite3_stmt *stmt = NULL;
-    if (prepare(s,
+    if (store_prepare(s,
                 "INSERT INTO provenance (run_id, version, git_commit, compiler, flags, blas, "
                 "blas_threads, threads, cpu, cpu_count, host, os) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 &stmt, err))
         return -1;
-    bind_text(stmt, 1, run_id);
-    bind_text(stmt, 2, p->version);
-    bind_text(stmt, 3, p->commit);
-    bind_text(stmt, 4, p->compiler);
-    bind_text(stmt, 5, p->flags);
-    bind_text(stmt, 6, p->blas);
+    store_bind_text(stmt, 1, run_id);
+    store_bind_text(stmt, 2, p->version);
+    store_bind_text(stmt, 3, p->commit);
+    store_bind_text(stmt, 4, p->compiler);
+    store_bind_text(stmt, 5, p->flags);
+    store_bind_text(stmt, 6, p->blas);
     sqlite3_bind_int(stmt, 7, p->blas_threads);
     sqlite3_bind_int(stmt, 8, p->threads);
-    bind_text(stmt, 9, p->cpu);
+    store_bind_text(stmt, 9, p->cpu);
     sqlite3_bind_int(stmt, 10, p->cpu_count);
-    bind_text(stmt, 11, p->host);
-    bind_text(stmt, 12, p->os);
-    int rc = step_done(s, stmt, "cannot record provenance", err);
+    store_bind_text(stmt, 11, p->host);
+    store_bind_text(stmt, 12, p->os);
+    int rc = store_step_done(s, stmt, "cannot record provenance", err);
     sqlite3_finalize(stmt);
     return rc;
 }
@@ -154,8 +118,8 @@ int store_run_begin(store *s, const run_identity *id, const provenance *p, char 
                     error_info *err) {
     char fresh[33];
     if (store_random_id(fresh, err) || store_begin(s, err)) return -1;
-    if (insert_config(s, id, err) || insert_run(s, fresh, id, p, err) ||
-        insert_provenance(s, fresh, p, err) || store_commit(s, err)) {
+    if (store_record_config(s, id, err) || insert_run(s, fresh, id, p, err) ||
+        store_record_provenance(s, fresh, p, err) || store_commit(s, err)) {
         store_rollback(s);
         return -1;
     }
@@ -169,10 +133,10 @@ typedef void (*bind_fn)(sqlite3_stmt *stmt, const void *ctx);
 static int update_run(store *s, const char *run_id, const char *sql, bind_fn bind,
                       const void *ctx, const char *what, error_info *err) {
     sqlite3_stmt *stmt = NULL;
-    if (prepare(s, sql, &stmt, err)) return -1;
-    bind_text(stmt, 1, run_id);
+    if (store_prepare(s, sql, &stmt, err)) return -1;
+    store_bind_text(stmt, 1, run_id);
     bind(stmt, ctx);
-    int rc = step_done(s, stmt, what, err);
+    int rc = store_step_done(s, stmt, what, err);
     sqlite3_finalize(stmt);
     return rc;
 }
@@ -185,7 +149,7 @@ typedef struct heartbeat_args {
 static void bind_heartbeat(sqlite3_stmt *stmt, const void *ctx) {
     const heartbeat_args *a = ctx;
     sqlite3_bind_int64(stmt, 2, a->step);
-    bind_text(stmt, 3, a->now);
+    store_bind_text(stmt, 3, a->now);
 }
 
 int store_run_heartbeat(store *s, const char *run_id, int64_t step, error_info *err) {
@@ -206,19 +170,19 @@ int store_run_heartbeat(store *s, const char *run_id, int64_t step, error_info *
 static int insert_metrics(store *s, const char *run_id, int64_t step, const metric_point *points,
                           int n, error_info *err) {
     sqlite3_stmt *stmt = NULL;
-    if (prepare(s,
+    if (store_prepare(s,
                 "INSERT OR REPLACE INTO metric (run_id, step, split, name, value) "
                 "VALUES (?, ?, ?, ?, ?)",
                 &stmt, err))
         return -1;
     int rc = 0;
     for (int i = 0; i < n && rc == 0; i++) {
-        bind_text(stmt, 1, run_id);
+        store_bind_text(stmt, 1, run_id);
         sqlite3_bind_int64(stmt, 2, step);
-        bind_text(stmt, 3, points[i].split);
-        bind_text(stmt, 4, points[i].name);
-        bind_real(stmt, 5, points[i].value);
-        rc = step_done(s, stmt, "cannot record metric", err);
+        store_bind_text(stmt, 3, points[i].split);
+        store_bind_text(stmt, 4, points[i].name);
+        store_bind_real(stmt, 5, points[i].value);
+        rc = store_step_done(s, stmt, "cannot record metric", err);
     }
     sqlite3_finalize(stmt);
     return rc;
@@ -242,18 +206,18 @@ int store_run_lengths(store *s, const char *run_id, const length_point *points, 
     sqlite3_stmt *stmt = NULL;
     int rc = require_running(s, run_id, "record per-length accuracy", err);
     if (rc == 0)
-        rc = prepare(s,
+        rc = store_prepare(s,
                      "INSERT OR REPLACE INTO length_result (run_id, length, split, accuracy, sequence_accuracy, "
                      "examples) VALUES (?, ?, ?, ?, ?, ?)",
                      &stmt, err);
     for (int i = 0; i < n && rc == 0; i++) {
-        bind_text(stmt, 1, run_id);
+        store_bind_text(stmt, 1, run_id);
         sqlite3_bind_int(stmt, 2, points[i].length);
-        bind_text(stmt, 3, points[i].split);
-        bind_real(stmt, 4, points[i].accuracy);
-        bind_real(stmt, 5, points[i].sequence_accuracy);
+        store_bind_text(stmt, 3, points[i].split);
+        store_bind_real(stmt, 4, points[i].accuracy);
+        store_bind_real(stmt, 5, points[i].sequence_accuracy);
         sqlite3_bind_int64(stmt, 6, points[i].examples);
-        rc = step_done(s, stmt, "cannot record per-length accuracy", err);
+        rc = store_step_done(s, stmt, "cannot record per-length accuracy", err);
     }
     sqlite3_finalize(stmt);
     if (rc != 0 || store_commit(s, err) != 0) {
@@ -266,17 +230,17 @@ int store_run_lengths(store *s, const char *run_id, const length_point *points, 
 static int insert_results(store *s, const char *run_id, const result_value *results, int n,
                           error_info *err) {
     sqlite3_stmt *stmt = NULL;
-    if (prepare(s,
+    if (store_prepare(s,
                 "INSERT OR REPLACE INTO result (run_id, split, name, value) VALUES (?, ?, ?, ?)",
                 &stmt, err))
         return -1;
     int rc = 0;
     for (int i = 0; i < n && rc == 0; i++) {
-        bind_text(stmt, 1, run_id);
-        bind_text(stmt, 2, results[i].split);
-        bind_text(stmt, 3, results[i].name);
-        bind_real(stmt, 4, results[i].value);
-        rc = step_done(s, stmt, "cannot record result", err);
+        store_bind_text(stmt, 1, run_id);
+        store_bind_text(stmt, 2, results[i].split);
+        store_bind_text(stmt, 3, results[i].name);
+        store_bind_real(stmt, 4, results[i].value);
+        rc = store_step_done(s, stmt, "cannot record result", err);
     }
     sqlite3_finalize(stmt);
     return rc;
@@ -291,10 +255,10 @@ typedef struct complete_args {
 
 static void bind_complete(sqlite3_stmt *stmt, const void *ctx) {
     const complete_args *a = ctx;
-    bind_text(stmt, 2, a->now);
+    store_bind_text(stmt, 2, a->now);
     sqlite3_bind_int64(stmt, 3, a->steps_done);
-    bind_real(stmt, 4, a->wall_seconds);
-    bind_real(stmt, 5, a->peak_rss_bytes);
+    store_bind_real(stmt, 4, a->wall_seconds);
+    store_bind_real(stmt, 5, a->peak_rss_bytes);
 }
 
 int store_run_complete(store *s, const char *run_id, const result_value *results, int n,
@@ -328,15 +292,15 @@ typedef struct fail_args {
 
 static void bind_fail(sqlite3_stmt *stmt, const void *ctx) {
     const fail_args *a = ctx;
-    bind_text(stmt, 2, a->status);
+    store_bind_text(stmt, 2, a->status);
     sqlite3_bind_text(stmt, 3, a->message, a->message_length, SQLITE_TRANSIENT);
-    bind_text(stmt, 4, a->now);
+    store_bind_text(stmt, 4, a->now);
     sqlite3_bind_int64(stmt, 5, a->step);
 }
 
 int store_run_fail(store *s, const char *run_id, const char *status, int64_t step,
                    const char *message, error_info *err) {
-    CHECK(strcmp(status, "failed") == 0 || strcmp(status, "diverged") == 0);
+    CHECK(strcmp(status, "failed") == 0 || strcmp(status, "diverged") == 0 || strcmp(status, "dead") == 0);
     char now[32];
     timer_utc_iso(now, sizeof now);
     fail_args args = {status, message, (int)strcspn(message, "\r\n"), now, step};

@@ -128,8 +128,44 @@ static const char migration_1[] =
     "       x.split, x.name AS metric, x.value\n"
     "FROM run r JOIN result x ON x.run_id = r.id;\n";
 
+static const char migration_2[] =
+    /* Sweeps: a sweep is identified by its whole plan (the id is a hash of its
+     * configs and seeds), so the same command run again, or on another machine with
+     * another --shard, names the same sweep. */
+    "ALTER TABLE sweep ADD COLUMN name TEXT;\n"
+    "ALTER TABLE sweep ADD COLUMN source TEXT;\n"   /* the config file it expanded */
+    "ALTER TABLE sweep ADD COLUMN planned INTEGER;\n" /* runs in the whole plan, all shards */
+    /* Which runs make up a sweep, in plan order, and the overrides that turn the
+     * sweep's config file into each one. A run may belong to several sweeps (a later
+     * sweep that finds it completed links it rather than running it again). */
+    "CREATE TABLE sweep_run (\n"
+    "  sweep_id TEXT NOT NULL REFERENCES sweep(id) ON DELETE CASCADE,\n"
+    "  run_id TEXT NOT NULL REFERENCES run(id) ON DELETE CASCADE,\n"
+    "  position INTEGER NOT NULL,\n"
+    "  overrides TEXT NOT NULL,\n" /* JSON array of \"key.path=value\" */
+    "  PRIMARY KEY (sweep_id, run_id)\n"
+    ");\n"
+    "CREATE INDEX sweep_run_run ON sweep_run (run_id);\n"
+    "CREATE INDEX run_heartbeat ON run (status, heartbeat_at);\n"
+    /* View `runs` gains where and why: new columns go at the end, so queries written
+     * against version 1 keep working. */
+    "DROP VIEW runs;\n"
+    "CREATE VIEW runs AS\n"
+    "SELECT r.id, r.name, r.task, r.mechanism, r.seed, r.status, r.config_hash,\n"
+    "       r.created_at, r.finished_at, r.steps_done, r.wall_seconds,\n"
+    "       (SELECT x.value FROM result x\n"
+    "         WHERE x.run_id = r.id AND x.split = 'test' AND x.name = 'accuracy')\n"
+    "         AS test_accuracy,\n"
+    "       (SELECT x.value FROM result x\n"
+    "         WHERE x.run_id = r.id AND x.split = 'eval' AND x.name = 'accuracy')\n"
+    "         AS eval_accuracy,\n"
+    "       r.task_version, r.started_at, r.heartbeat_at, r.host, r.pid, r.error,\n"
+    "       r.peak_rss_bytes, r.sweep_id\n"
+    "FROM run r;\n";
+
 const store_migration store_migrations[] = {
     {1, migration_1},
+    {2, migration_2},
 };
 
 #define MIGRATION_COUNT (sizeof store_migrations / sizeof store_migrations[0])

@@ -17,7 +17,7 @@
 
 #include "core/error.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 #define STORE_APPLICATION_ID 0x41544E42 /* "ATNB" */
 #define STORE_DEFAULT_PATH "results/attnbench.sqlite"
 
@@ -96,11 +96,14 @@ int store_run_lengths(store *s, const char *run_id, const length_point *points, 
 int store_run_complete(store *s, const char *run_id, const result_value *results, int n,
                        int64_t steps_done, double wall_seconds, double peak_rss_bytes,
                        error_info *err);
-/* Mark a run 'failed' or 'diverged' (at step) with the first line of its error. */
+/* Mark a run 'failed', 'diverged' (at step) or 'dead' (stopped by a signal, so a sweep
+ * runs it again) with the first line of its error. */
 int store_run_fail(store *s, const char *run_id, const char *status, int64_t step,
                    const char *message, error_info *err);
 
 enum query_format { QUERY_TABLE, QUERY_CSV, QUERY_JSON };
+/* "table", "csv" or "json"; false for anything else. */
+bool query_format_parse(const char *name, enum query_format *out);
 /* Run one read-only SQL statement and print its rows. A statement that would write
  * is refused with EXIT_USAGE. */
 int store_query(store *s, const char *sql, enum query_format format, FILE *out, error_info *err);

@@ -37,4 +37,22 @@ int store_commit(store *s, error_info *err);
 /* Undo the open transaction, if any; used on error paths, so it never fails loudly. */
 void store_rollback(store *s);
 
+/* Prepare one statement, or fail with the connection's error. */
+int store_prepare(store *s, const char *sql, sqlite3_stmt **stmt, error_info *err);
+/* Step a statement that returns no rows, then reset it and clear its bindings for reuse
+ * (it is not finalized); what names the action in the error. */
+int store_step_done(store *s, sqlite3_stmt *stmt, const char *what, error_info *err);
+/* Bind text (copied); NaN reals as NULL, since SQL has no NaN. */
+void store_bind_text(sqlite3_stmt *stmt, int index, const char *text);
+void store_bind_real(sqlite3_stmt *stmt, int index, double value);
+/* Bind a run's identity as ?2 config_hash, ?3 seed, ?4 name, ?5 task, ?6 task_version,
+ * ?7 mechanism: the columns every statement that creates a run row shares. */
+void store_bind_identity(sqlite3_stmt *stmt, const run_identity *id);
+/* The config row of a run, if new (inside the caller's transaction). */
+int store_record_config(store *s, const run_identity *id, error_info *err);
+/* The provenance row of a run (inside the caller's transaction). */
+int store_record_provenance(store *s, const char *run_id, const provenance *p, error_info *err);
+/* A column as text, "" for NULL. */
+const char *store_column_text(sqlite3_stmt *stmt, int column);
+
 #endif

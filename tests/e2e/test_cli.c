@@ -134,9 +134,9 @@ static void test_interrupted_run(void) {
     int status = 0;
     waitpid(pid, &status, 0);
     test_check(WIFEXITED(status) && WEXITSTATUS(status) == 1, "an interrupted run exits 1", "status %d", status);
-    test_check(count_rows("SELECT count(*) FROM run WHERE status='failed' AND error LIKE 'interrupted by signal 2%'") ==
+    test_check(count_rows("SELECT count(*) FROM run WHERE status='dead' AND error LIKE 'interrupted by signal 2%'") ==
                    1,
-               "an interrupted run is recorded as failed with its reason", "%s", output);
+               "an interrupted run is recorded as dead (a sweep runs it again) with its reason", "%s", output);
 }
 
 static void test_help(void) {

@@ -3,9 +3,10 @@
  * The fixture holds four tasks (one of each level and one the paper lacks, recorded
  * out of order) × two configurations, several seeds and learning rates, per-length
  * accuracy, plus runs that must not count (failed, still running, an older repeat of a
- * config and seed). Checked: the Markdown against the expected text character for
- * character (max, mean ± std, n, bold at ≥ 90, the paper's order and levels, the
- * paper's column with † and its solved row), the shipped reference CSV, the curves
+ * config and seed). Checked: the default Markdown of `leaderboard --suite chomsky`
+ * against the expected text character for character (max, mean ± std, n, bold at
+ * ≥ 90, the paper's order and levels, the paper's column with † and its solved row),
+ * the shipped reference CSV, the curves
  * (means per length), the SVG (well-formed, a curve per configuration, the training
  * band and chance line, every point inside the plot area, the same bytes twice), and
  * both commands through the binary: exit statuses, missing and foreign databases,
@@ -75,10 +76,10 @@ static const char expected_format[] =
     "\n"
     "Score: accuracy (%%) at each test length averaged over the test lengths; the max over the completed "
     "runs of each configuration (seeds, learning rates and other settings pooled), then the mean ± "
-    "standard deviation over those runs and their number n; **bold** = solved (max ≥ 90.0). Chance = "
+    "standard deviation over those runs and their number n; bold = solved (max ≥ 90.0). Chance = "
     "100 / classes per output. The solved row counts the tasks solved of those a column has. "
-    "Transformer (paper): Delétang et al. 2023, Table 2 (best of five positional encodings); † = not "
-    "verified against the paper.\n"
+    "Transformer (paper): Delétang et al. 2023, Table 2 (best of five positional encodings), published "
+    "numbers, not our runs; † = not verified against the paper.\n"
     "\n"
     "### Chomsky hierarchy: in-distribution accuracy (training lengths)\n"
     "\n"
@@ -89,9 +90,10 @@ static const char expected_format[] =
     "| CS | duplicate_string | %s | - | **100.0** (99.0 ± 1.4, n=2) |\n"
     "| ? | zz_extra | ? | 40.0 (n=1) | - |\n"
     "\n"
-    "In-distribution: accuracy (%%) at each training length averaged over the training lengths; max over "
-    "the completed runs of each configuration, then mean ± standard deviation and n; **bold** = max ≥ "
-    "90.0.\n";
+    "In-distribution: accuracy (%%) at each training length averaged over the training lengths; the max "
+    "over the completed runs of each configuration (seeds, learning rates and other settings pooled), then "
+    "the mean ± standard deviation over those runs and their number n; bold = solved (max ≥ 90.0). Chance = "
+    "100 / classes per output.\n";
 
 static char expected[8192];
 static char db_path[512], reference_path[512];
@@ -156,23 +158,31 @@ static void make_fixture(void) {
     test_write_file(NULL, reference_path, fixture_reference);
 }
 
-static void test_markdown(const chomsky_report *r) {
-    char *text = NULL;
+/* The tables through leaderboard_write, with reference as the paper's CSV. */
+static int write_tables(const char *reference, char **text, error_info *err) {
     size_t size = 0;
-    FILE *out = open_memstream(&text, &size);
-    error_info err = {0};
-    test_check(chomsky_leaderboard_write_markdown(r, reference_path, out, &err) == 0, "write the tables", "%s",
-               err.message);
+    FILE *out = open_memstream(text, &size);
+    store *s = NULL;
+    bool empty = false;
+    const leaderboard_options options = {.suite = "chomsky", .reference = reference};
+    int status = store_open(&s, db_path, true, err);
+    if (status == 0) status = leaderboard_write(s, &options, out, &empty, err);
+    store_close(s);
     fclose(out);
+    return status;
+}
+
+static void test_markdown(void) {
+    char *text = NULL;
+    error_info err = {0};
+    test_check(write_tables(reference_path, &text, &err) == 0, "write the tables", "%s", err.message);
     test_check(strcmp(text, expected) == 0, "markdown matches exactly", "got:\n%s\nexpected:\n%s", text, expected);
     free(text);
 
     char bad[512];
     snprintf(bad, sizeof bad, "%s/bad.csv", test_temp_dir());
     test_write_file(NULL, bad, "task,model,score,verified\nchomsky/parity_check,transformer,52.0\n");
-    out = open_memstream(&text, &size);
-    const int status = chomsky_leaderboard_write_markdown(r, bad, out, &err);
-    fclose(out);
+    const int status = write_tables(bad, &text, &err);
     free(text);
     test_check(status != 0 && strstr(err.message, "bad.csv:2:") != NULL, "a malformed reference row names path:line",
                "%s", err.message);
@@ -344,8 +354,8 @@ static void test_commands(void) {
                "a missing reference file is a runtime error", "%s", out);
     test_check(test_attnbench(out, sizeof out, "leaderboard --suite nope --db %s", db_path) == 2,
                "unknown suite: usage error", "%s", out);
-    test_check(test_attnbench(out, sizeof out, "leaderboard --suite lra --reference x --db %s", db_path) == 2,
-               "--reference without chomsky: usage error", "%s", out);
+    test_check(test_attnbench(out, sizeof out, "leaderboard --suite speed --reference x --db %s", db_path) == 2,
+               "--reference with the speed suite: usage error", "%s", out);
     test_check(test_attnbench(out, sizeof out, "leaderboard --suite chomsky --db %s", empty) == 0 &&
                    strstr(out, "no completed Chomsky-hierarchy runs"),
                "no Chomsky runs: said, exit 0", "%s", out);
@@ -389,7 +399,7 @@ int main(void) {
     if (r) {
         test_check(chomsky_report_tasks(r) == 4 && r->n_configs == 2, "4 Chomsky tasks, 2 configurations",
                    "%d tasks, %d configurations", chomsky_report_tasks(r), r->n_configs);
-        test_markdown(r);
+        test_markdown();
         test_levels(r);
         test_svg(r);
     }

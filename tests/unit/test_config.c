@@ -53,7 +53,7 @@ static const bad_case bad_cases[] = {
     {"fraction for an integer", TASK "train:\n  steps: 1.5\n", {NULL},
      "bad.yaml:4:10: train.steps: expected an integer in [1, 1000000000], got \"1.5\""},
     {"excluded lower bound", TASK "train:\n  lr: 0\n", {NULL},
-     "bad.yaml:4:7: train.lr: expected a number in (0, 10], got \"0\""},
+     "bad.yaml:4:7: train.lr: expected a number in (0, 1000000000000], got \"0\""},
     {"excluded upper bound", TASK "train:\n  beta1: 1.0\n", {NULL},
      "bad.yaml:4:10: train.beta1: expected a number in [0, 1), got \"1.0\""},
     {"number out of range", TASK "model:\n  dropout: 0.95\n", {NULL},

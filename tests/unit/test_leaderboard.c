@@ -1,9 +1,13 @@
-/* test_leaderboard.c — the Markdown leaderboard of a hand-made set of runs, compared
- * with the expected table character for character: mean ± std over seeds, n, bold
- * best per column (ties included), the Avg column, and which runs do not count
- * (failed, still running, a config and seed repeated). Also `attnbench leaderboard`
- * writing to a file, and its answer for a database without completed runs. */
+/* test_leaderboard.c — the default LRA Markdown leaderboard of a hand-made set of runs,
+ * compared with the expected table character for character: mean ± std over seeds, n,
+ * bold best per column (ties included), the Avg column (only for a row with all five
+ * averaged tasks, "—" otherwise), and which runs do not count (failed, still running,
+ * a config and seed repeated). Also `attnbench leaderboard` writing to a file, its
+ * answer for a database without completed runs, and its usage errors (exit 2, naming
+ * the bad value and the valid ones). Every format of every suite is pinned by
+ * tests/golden/test_leaderboard_golden.c. */
 #define _POSIX_C_SOURCE 200809L
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +30,10 @@ static const fake_run fake_runs[] = {
     {"full", "lra/listops", 1, "completed", 0.37},
     {"full", "lra/listops", 2, "completed", 0.38},
     {"full", "lra/text", 0, "completed", 0.62},
+    {"full", "lra/retrieval", 0, "completed", 0.60},
+    {"full", "lra/image", 0, "completed", 0.40},
+    {"full", "lra/pathfinder", 0, "completed", 0.70},
+    {"local", "lra/pathfinder", 0, "completed", 0.75},
     {"local", "lra/listops", 0, "completed", 0.30},
     {"local", "lra/listops", 1, "completed", 0.40},
     {"local", "lra/text", 0, "completed", 0.10}, /* superseded by the repeat below */
@@ -37,15 +45,16 @@ static const fake_run fake_runs[] = {
 };
 
 static const char expected_table[] =
-    "| Mechanism | lra/listops | lra/text | Avg |\n"
-    "|:---|---:|---:|---:|\n"
-    "| full | **37.00 ± 1.00** (n=3) | 62.00 (n=1) | 49.50 |\n"
-    "| local | 35.00 ± 7.07 (n=2) | **65.50 ± 0.71** (n=2) | **50.25** |\n"
-    "| performer | **37.00** (n=1) | - | 37.00 |\n"
+    "| Mechanism | lra/listops | lra/text | lra/retrieval | lra/image | lra/pathfinder | Avg |\n"
+    "|:---|---:|---:|---:|---:|---:|---:|\n"
+    "| full | **37.00 ± 1.00** (n=3) | 62.00 (n=1) | **60.00** (n=1) | **40.00** (n=1) | 70.00 (n=1) | **53.80** |\n"
+    "| local | 35.00 ± 7.07 (n=2) | **65.50 ± 0.71** (n=2) | - | - | **75.00** (n=1) | — |\n"
+    "| performer | **37.00** (n=1) | - | - | - | - | — |\n"
     "\n"
-    "Test accuracy (%) of completed runs: mean ± standard deviation over seeds (n seeds); best "
-    "per column in bold; Avg is the mean over the tasks a mechanism has (bold only among "
-    "mechanisms with every task).\n";
+    "Test accuracy (%) of completed runs: mean ± sample standard deviation over the runs, with their number n (a "
+    "config and seed completed more than once counts once, its latest run); bold = best per column (higher is "
+    "better). Avg = the mean of the five LRA tasks listops, text, retrieval, image and pathfinder (Path-X apart, as "
+    "published) over the values shown; — = the row lacks one of the five, so it has no average.\n";
 
 static int add_run(store *s, const fake_run *f, error_info *err) {
     char hash[128], json[256];
@@ -85,30 +94,43 @@ static void test_markdown(const char *path) {
     store_close(s);
 
     test_check(store_open(&s, path, true, &err) == 0, "reopen read-only", "%s", err.message);
-    leaderboard *lb = NULL;
-    if (!test_check(leaderboard_load(&lb, s, &err) == 0, "load the leaderboard", "%s",
-                    err.message)) {
-        store_close(s);
-        return;
-    }
-    test_check(leaderboard_rows(lb) == 3, "three mechanisms", "got %d", leaderboard_rows(lb));
     char *text = NULL;
     size_t size = 0;
     FILE *out = open_memstream(&text, &size);
-    leaderboard_write_markdown(lb, out);
+    bool empty = true;
+    const leaderboard_options options = {.suite = "lra"};
+    test_check(leaderboard_write(s, &options, out, &empty, &err) == 0 && !empty, "write the leaderboard", "%s",
+               err.message);
     fclose(out);
     test_check(strcmp(text, expected_table) == 0, "markdown table matches exactly",
                "got:\n%s\nexpected:\n%s", text, expected_table);
     free(text);
-    leaderboard_free(lb);
     store_close(s);
+}
+
+/* A usage error: exit 2, and a message naming the value and listing the valid ones. */
+static void test_usage(const char *what, const char *flag, const char *value, const char *valid) {
+    char *argv[] = {"leaderboard", (char *)flag, (char *)value, NULL};
+    error_info err = {0};
+    leaderboard_options o = {0};
+    const char **slot = strcmp(flag, "--metric") == 0   ? &o.metric
+                        : strcmp(flag, "--format") == 0 ? &o.format
+                        : strcmp(flag, "--agg") == 0    ? &o.agg
+                        : strcmp(flag, "--rows") == 0   ? &o.rows
+                        : strcmp(flag, "--cols") == 0   ? &o.cols
+                                                        : &o.suite;
+    *slot = value;
+    const int status = leaderboard_check(&o, &err);
+    test_check(status != 0 && err.status == EXIT_USAGE && strstr(err.message, value) && strstr(err.message, valid),
+               what, "status %d: %s", err.status, err.message);
+    test_check(cmd_leaderboard(3, argv) == EXIT_USAGE, what, "the command does not exit 2");
 }
 
 static void test_command(const char *path) {
     char output[512];
     snprintf(output, sizeof output, "%s/leaderboard.md", test_temp_dir());
-    char *argv[] = {"leaderboard", "--db", (char *)path, "-o", output, NULL};
-    int status = cmd_leaderboard(5, argv);
+    char *argv[] = {"leaderboard", "--db", (char *)path, "-o", output, "--reference", "none", NULL};
+    int status = cmd_leaderboard(7, argv);
     const char *written = read_text(output);
     test_check(status == 0 && written && strcmp(written, expected_table) == 0,
                "`leaderboard -o FILE` writes the table", "status %d, file:\n%s", status,
@@ -127,9 +149,12 @@ static void test_command(const char *path) {
     test_check(status == 0 && access(empty_out, F_OK) != 0,
                "no completed runs: exit 0 and no output file", "status %d", status);
 
-    char *bad_format[] = {"leaderboard", "--db", (char *)path, "--format", "latex", NULL};
-    status = cmd_leaderboard(5, bad_format);
-    test_check(status == EXIT_USAGE, "unknown format is a usage error", "status %d", status);
+    test_usage("unknown format", "--format", "pdf", "md, csv, latex, html, json");
+    test_usage("unknown metric", "--metric", "test.f1", "accuracy, sequence_accuracy, loss or tokens_per_second");
+    test_usage("unknown aggregate", "--agg", "mean", "mean_std, max, median");
+    test_usage("unknown rows field", "--rows", "colour", "mechanism, task, positional, config");
+    test_usage("a key path outside the config", "--cols", "host.name", "model.attention.window");
+    test_usage("unknown suite", "--suite", "glue", "lra, chomsky, speed");
     char missing[512];
     snprintf(missing, sizeof missing, "%s/missing.sqlite", test_temp_dir());
     char *missing_db[] = {"leaderboard", "--db", missing, NULL};

@@ -14,6 +14,7 @@
 
 #include "core/timer.h"
 #include "store/store.h"
+#include "store/store_internal.h"
 #include "testing.h"
 
 #define RESULTS_PER_RUN 200
@@ -427,9 +428,9 @@ static void test_refusals(void) {
     sqlite3_exec(db, "PRAGMA user_version = 7", NULL, NULL, NULL);
     sqlite3_close(db);
     snprintf(expected, sizeof expected,
-             "%s: database schema version 7 is newer than this attnbench supports (1); upgrade "
+             "%s: database schema version 7 is newer than this attnbench supports (%d); upgrade "
              "attnbench",
-             newer);
+             newer, STORE_SCHEMA_VERSION);
     expect_refused(newer, false, expected, "newer schema refused");
     expect_refused(newer, true, expected, "newer schema refused read-only");
 
@@ -460,9 +461,9 @@ static void test_refusals(void) {
     const char *old = temp_path("old.sqlite");
     make_sqlite(old, STORE_APPLICATION_ID, NULL);
     snprintf(expected, sizeof expected,
-             "%s: database schema version 0 is older than this attnbench expects (1); "
+             "%s: database schema version 0 is older than this attnbench expects (%d); "
              "record a run with it to migrate it",
-             old);
+             old, STORE_SCHEMA_VERSION);
     expect_refused(old, true, expected, "read-only open of an older schema");
     test_check(store_open(&s, old, false, &err) == 0, "older schema opens read-write", "%s",
                err.message);
@@ -475,6 +476,36 @@ static void test_refusals(void) {
                    "migration created both views", NULL);
         store_close(s);
     }
+}
+
+/* A version-1 database holding a completed run (the schema of migration 1 alone) is
+ * migrated to the current version with its rows intact and the new columns present. */
+static void test_migrate_with_rows(void) {
+    const char *path = temp_path("v1.sqlite");
+    make_sqlite(path, STORE_APPLICATION_ID, NULL);
+    sqlite3 *db = NULL;
+    sqlite3_open(path, &db);
+    sqlite3_exec(db, store_migrations[0].sql, NULL, NULL, NULL);
+    sqlite3_exec(db,
+                 "INSERT INTO config VALUES ('h', '{}');"
+                 "INSERT INTO run (id, config_hash, seed, name, task, task_version, mechanism, status, created_at) "
+                 "VALUES ('r1', 'h', 3, 'n', 'lra/listops', '1', 'full', 'completed', '2024-01-01T00:00:00.000Z');"
+                 "INSERT INTO result VALUES ('r1', 'test', 'accuracy', 0.5);"
+                 "PRAGMA user_version = 1;",
+                 NULL, NULL, NULL);
+    sqlite3_close(db);
+    store *s = NULL;
+    error_info err = {0};
+    test_check(store_open(&s, path, false, &err) == 0, "a version-1 database with a run opens", "%s", err.message);
+    if (!s) return;
+    db = store_db(s);
+    test_check(sql_int(db, "PRAGMA user_version") == STORE_SCHEMA_VERSION, "version 1 migrated to current", NULL);
+    test_check(sql_double(db, "SELECT test_accuracy FROM runs WHERE id = 'r1' AND sweep_id IS NULL") == 0.5,
+               "its run and result are in the new `runs` view", NULL);
+    test_check(sql_int(db, "SELECT count(*) FROM sweep_run") == 0 &&
+                   sql_int(db, "SELECT count(*) FROM pragma_table_info('sweep') WHERE name = 'planned'") == 1,
+               "the sweep tables of migration 2 exist", NULL);
+    store_close(s);
 }
 
 static void test_locked(void) {
@@ -793,7 +824,7 @@ static void test_query_guard(bool read_only) {
     free(text);
     sqlite3 *db = store_db(s);
     test_check(
-        sql_int(db, "SELECT count(*) FROM run") == 1 && sql_int(db, "PRAGMA user_version") == 1 &&
+        sql_int(db, "SELECT count(*) FROM run") == 1 && sql_int(db, "PRAGMA user_version") == STORE_SCHEMA_VERSION &&
             sql_int(db, "SELECT count(*) FROM sqlite_master WHERE name IN ('metric', 'runs')") == 2,
         "database unchanged by the refused statements", NULL);
     check_text(sql_text(db, "PRAGMA journal_mode"), "wal", "still in WAL mode");
@@ -866,6 +897,7 @@ int main(void) {
     test_round_trip();
     test_run_ids_unique();
     test_refusals();
+    test_migrate_with_rows();
     test_locked();
     test_killed_writer();
     test_two_writers();
