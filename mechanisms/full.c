@@ -1,16 +1,22 @@
-/* full.c — exact softmax attention, O = softmax(τ Q Kᵀ + mask) V with τ = 1/√hs.
+/* full.c — exact softmax attention, O = softmax(τ Q Kᵀ + mask) V with τ = 1/√hs, in O(T)
+ * memory: FlashAttention's tiling (Dao et al. 2022) on the CPU.
  *
- * One (batch, head) at a time: the scores of the L real tokens of that sequence are
- * formed with one GEMM into a L×L scratch, softmaxed row by row, and multiplied into
- * V with a second GEMM; padded queries are left at zero and padded keys never enter
- * a row. Only the log-sum-exp of each row is kept for the backward, which recomputes
- * the probabilities from it (P = exp(S − lse)), so the saved activations are O(T)
- * per head; the L×L scratch is shared by all layers. Attention dropout masks come
- * from a counter hash of (key, b, h, i, j) and are regenerated in the backward.
- * The backward uses Δ_i = dO_i · O_i, which holds with inverted dropout too.
- * Position-dependent scores (ALiBi, T5, relative; position_scores.h) are added to each
- * head's score block after the first GEMM, in forward and in the recompute.
- * (batch, head) pairs run on OpenMP threads, each calling single-threaded BLAS. */
+ * Per (batch, head), only the L real tokens of the sequence take part: padded keys never
+ * enter a row and padded queries stay zero. The scores are formed a tile of query rows ×
+ * a tile of keys at a time (one small GEMM), never as an L×L matrix. The forward walks
+ * the key tiles of each query tile with an online softmax (running row max m and sum ℓ,
+ * the output accumulated in place and rescaled whenever m grows) and keeps only the
+ * log-sum-exp of each row. The backward recomputes P = exp(S − lse) tile by tile, with
+ * Δ_i = dO_i · O_i (which holds with inverted dropout too) and dS = P ∘ (dP − Δ), in two
+ * passes: query tiles outer to gather dQ of one tile, then key tiles outer to gather dK
+ * and dV of one tile. Each gradient element is thus summed in a tile-sized buffer and
+ * added into dinputs once, so a second backward adds exactly the same values, at the
+ * price of forming S and dP twice. Scratch per thread is a few tiles, whatever T is.
+ *
+ * Attention dropout masks come from a counter hash of (key, b, h, i, j) and are
+ * regenerated per tile. Position-dependent scores (ALiBi, T5, relative; position_scores.h)
+ * are added to each score tile. (batch, head) pairs run on OpenMP threads, each calling
+ * single-threaded BLAS; a pair's work never depends on the thread count. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +26,7 @@
 #include "core/parallel.h"
 #include "core/vecmath.h"
 #include "mechanisms/attention_dropout.h"
+#include "mechanisms/full_tiled.h"
 #include "mechanisms/mechanism.h"
 #include "mechanisms/position_scores.h"
 
@@ -41,135 +48,277 @@ static int full_init(void **state, const opt_set *options, const attention_geome
     return 0;
 }
 
-/* Scores/probs and dP (T, T), then the position kernels' work, for each thread working
- * on its own (b, h); the position kernels' shared part follows all threads' slices. */
-static size_t thread_scratch(const full_state *st, attention_shape shape) {
-    return 2 * (size_t)shape.T * shape.T + position_scores_per_thread(&st->position, shape, shape.T, shape.T);
+/* One thread's slice of the scratch, for tiles of Br rows and Bc keys. */
+typedef struct tile_work {
+    real *s;        /* (Br, Bc) scores, then probabilities */
+    real *dp;       /* (Br, Bc) dropped-out probabilities, then dS */
+    real *keep;     /* (Br, Bc) dropout scales */
+    real *dq;       /* (Br, hs) dQ of one query tile */
+    real *dk, *dv;  /* (Bc, hs) dK, dV of one key tile */
+    real *position; /* the position kernels' work */
+} tile_work;
+
+static size_t thread_scratch(const full_state *st, attention_shape shape, full_tiles t) {
+    return 3 * (size_t)t.rows * t.keys + ((size_t)t.rows + 2 * (size_t)t.keys) * shape.hs +
+           position_scores_per_thread(&st->position, shape, t.rows, t.keys);
+}
+
+static tile_work tile_work_at(real *base, attention_shape shape, full_tiles t) {
+    const size_t tile = (size_t)t.rows * t.keys, row_tile = (size_t)t.rows * shape.hs;
+    const size_t key_tile = (size_t)t.keys * shape.hs;
+    tile_work w = {.s = base, .dp = base + tile, .keep = base + 2 * tile};
+    w.dq = w.keep + tile;
+    w.dk = w.dq + row_tile;
+    w.dv = w.dk + key_tile;
+    w.position = w.dv + key_tile;
+    return w;
+}
+
+/* The threads' slices, then the position kernels' shared part. */
+size_t full_tiled_scratch(const void *state, attention_shape shape, full_tiles tiles) {
+    const full_state *st = state;
+    return thread_scratch(st, shape, tiles) * (size_t)parallel_threads() + position_scores_shared(&st->position, shape);
 }
 
 static attention_sizes full_sizes(const void *state, attention_shape shape) {
     attention_sizes sizes = {0};
-    sizes.saved = (size_t)shape.B * shape.NH * shape.T;       /* lse (B, NH, T) */
-    sizes.scratch = thread_scratch(state, shape) * (size_t)parallel_threads() +
-                    position_scores_shared(&((const full_state *)state)->position, shape);
+    sizes.saved = (size_t)shape.B * shape.NH * shape.T; /* lse (B, NH, T) */
+    sizes.scratch = full_tiled_scratch(state, shape, FULL_TILES);
     return sizes;
 }
 
 static void full_init_params(const void *state, real *params, rng *r) {}
 
-/* Offsets of head (b, h) inside a (B, NH, T, hs) tensor and its row-block counter. */
-static size_t head_offset(const attention_shape *s, int b, int h) {
-    return (((size_t)b * s->NH + h) * s->T) * s->hs;
+/* One (b, h): its rows of every tensor and what the tile loops share. */
+typedef struct head {
+    const attention_call *call;
+    const position_scores *ps; /* NULL: the scores do not depend on position */
+    full_tiles tiles;
+    int b, h, L, hs;
+    real scale;
+    bool dropout;
+    const real *q, *k, *v, *o, *dout, *lse; /* (T, hs), lse (T) */
+    tile_work w;
+} head;
+
+static head head_at(const attention_call *call, const position_scores *ps, full_tiles tiles, int bh,
+                    const real *inputs, const real *out, const real *dout, const real *saved, tile_work w) {
+    const attention_shape s = call->shape;
+    const size_t tensor = (size_t)s.B * s.NH * s.T * s.hs, off = (size_t)bh * s.T * s.hs;
+    head hd = {.call = call, .ps = ps, .tiles = tiles, .b = bh / s.NH, .h = bh % s.NH, .hs = s.hs,
+               .scale = 1 / REAL_SQRT((real)s.hs), .dropout = attention_dropout_active(call),
+               .q = inputs + off, .k = inputs + tensor + off, .v = inputs + 2 * tensor + off, .w = w};
+    hd.L = call->lengths[hd.b];
+    if (out) hd.o = out + off;
+    if (dout) hd.dout = dout + off;
+    if (saved) hd.lse = saved + (size_t)bh * s.T;
+    return hd;
 }
 
-static void forward_head(const attention_call *call, const position_scores *ps, int b, int h, const real *inputs,
-                         real *out, real *saved, real *probs) {
-    const attention_shape s = call->shape;
-    const size_t tensor = (size_t)s.B * s.NH * s.T * s.hs;
-    const real scale = 1 / REAL_SQRT((real)s.hs);
-    const int L = call->lengths[b];
-    const size_t off = head_offset(&s, b, h);
-    const real *q = inputs + off, *k = inputs + tensor + off, *v = inputs + 2 * tensor + off;
-    real *o = out + off;
-    real *lse = saved + ((size_t)b * s.NH + h) * s.T;
-    memset(o, 0, sizeof(real) * s.T * s.hs);
-    for (int i = 0; i < s.T; i++) lse[i] = 0;
-    if (L == 0) return;
-    blas_gemm(false, true, L, L, s.hs, scale, q, s.hs, k, s.hs, 0, probs, L);
-    if (ps) position_scores_add(ps, b, h, NULL, L, NULL, L, q, k, probs, probs + 2 * (size_t)s.T * s.T);
-    for (int i = 0; i < L; i++) {
-        real *row = probs + (size_t)i * L;
-        const real max = vec_max(row, L);
-        const double sum = vec_exp_sum(row, max, L);
-        vec_scale(row, (real)(1 / sum), L);
-        lse[i] = max + (real)log(sum);
-        if (attention_dropout_active(call))
-            for (int j = 0; j < L; j++) row[j] *= attention_keep_scale(call, b, h, i, j);
+static int tile_length(int start, int size, int L) { return L - start < size ? L - start : size; }
+
+/* S (nr, nc) = τ Q_i K_jᵀ + the position term, for rows i0 … and keys j0 …, into w.s;
+ * under dropout also the keep scales of the tile into w.keep. */
+static void scores_tile(const head *hd, int i0, int nr, int j0, int nc) {
+    const real *q = hd->q + (size_t)i0 * hd->hs, *k = hd->k + (size_t)j0 * hd->hs;
+    blas_gemm(false, true, nr, nc, hd->hs, hd->scale, q, hd->hs, k, hd->hs, 0, hd->w.s, nc);
+    if (hd->ps) position_scores_add_tile(hd->ps, hd->b, hd->h, i0, nr, j0, nc, q, k, hd->w.s, hd->w.position);
+    if (hd->dropout)
+        for (int r = 0; r < nr; r++)
+            for (int j = 0; j < nc; j++)
+                hd->w.keep[(size_t)r * nc + j] = attention_keep_scale(hd->call, hd->b, hd->h, i0 + r, j0 + j);
+}
+
+/* Online softmax of one score row against its running max m and sum l; rescales the
+ * row's accumulated output acc (hs) and leaves exp(S − m) (dropped out) in the row. No
+ * key is masked inside a tile, so m is finite from the first tile on. */
+static void online_softmax_row(const head *hd, real *row, const real *keep, int nc, double *m, double *l,
+                               real *acc) {
+    const double m_new = fmax(*m, vec_max(row, nc));
+    const double c = exp(*m - m_new); /* 0 on the first tile, where *m = −∞ */
+    *l = c * *l + vec_exp_sum(row, (real)m_new, nc);
+    *m = m_new;
+    if (c != 1) vec_scale(acc, (real)c, hd->hs);
+    if (keep)
+        for (int j = 0; j < nc; j++) row[j] *= keep[j];
+}
+
+/* Rows i0 … i0 + nr − 1 of O (zeroed) and their lse. */
+static void forward_rows(const head *hd, int i0, int nr, real *o, real *lse) {
+    double m[FULL_TILE_MAX], l[FULL_TILE_MAX];
+    for (int r = 0; r < nr; r++) m[r] = -INFINITY, l[r] = 0;
+    real *acc = o + (size_t)i0 * hd->hs;
+    for (int j0 = 0; j0 < hd->L; j0 += hd->tiles.keys) {
+        const int nc = tile_length(j0, hd->tiles.keys, hd->L);
+        scores_tile(hd, i0, nr, j0, nc);
+        for (int r = 0; r < nr; r++)
+            online_softmax_row(hd, hd->w.s + (size_t)r * nc, hd->dropout ? hd->w.keep + (size_t)r * nc : NULL, nc,
+                               &m[r], &l[r], acc + (size_t)r * hd->hs);
+        blas_gemm(false, false, nr, hd->hs, nc, 1, hd->w.s, nc, hd->v + (size_t)j0 * hd->hs, hd->hs, 1, acc, hd->hs);
     }
-    blas_gemm(false, false, L, s.hs, L, 1, probs, L, v, s.hs, 0, o, s.hs);
+    for (int r = 0; r < nr; r++) {
+        vec_scale(acc + (size_t)r * hd->hs, (real)(1 / l[r]), hd->hs);
+        lse[i0 + r] = (real)(m[r] + log(l[r]));
+    }
+}
+
+static void forward_head(const head *hd, real *o, real *lse) {
+    const int T = hd->call->shape.T;
+    memset(o, 0, sizeof(real) * (size_t)T * hd->hs);
+    for (int i = 0; i < T; i++) lse[i] = 0;
+    for (int i0 = 0; i0 < hd->L; i0 += hd->tiles.rows)
+        forward_rows(hd, i0, tile_length(i0, hd->tiles.rows, hd->L), o, lse);
+}
+
+static void check_call(const attention_call *call, full_tiles tiles) {
+    const attention_shape s = call->shape;
+    CHECK(s.T < (1 << 24));
+    CHECK(tiles.rows >= 1 && tiles.rows <= FULL_TILE_MAX && tiles.keys >= 1 && tiles.keys <= FULL_TILE_MAX);
+    for (int b = 0; b < s.B; b++) CHECK(call->lengths[b] >= 0 && call->lengths[b] <= s.T);
 }
 
 /* One OpenMP thread per (b, h) pair, each with its own slice of the scratch. */
-static void full_forward(const void *state, const attention_call *call, const real *params,
-                         const real *inputs, real *out, real *saved, real *scratch) {
+void full_tiled_forward(const void *state, const attention_call *call, full_tiles tiles, const real *inputs,
+                        real *out, real *saved, real *scratch) {
+    const full_state *st = state;
     const attention_shape s = call->shape;
-    CHECK(s.T < (1 << 24));
-    for (int b = 0; b < s.B; b++) CHECK(call->lengths[b] >= 0 && call->lengths[b] <= s.T);
-    const size_t per_thread = thread_scratch(state, s);
+    check_call(call, tiles);
+    const size_t per_thread = thread_scratch(st, s, tiles);
     position_scores ps;
     if (call->positions)
-        position_scores_begin(&ps, &((const full_state *)state)->position, call,
-                              scratch + per_thread * (size_t)parallel_threads(), false);
+        position_scores_begin(&ps, &st->position, call, scratch + per_thread * (size_t)parallel_threads(), false);
 #pragma omp parallel for schedule(dynamic) if ((size_t)s.B * s.NH * s.T * s.hs >= PARALLEL_MIN_WORK)
-    for (int bh = 0; bh < s.B * s.NH; bh++)
-        forward_head(call, call->positions ? &ps : NULL, bh / s.NH, bh % s.NH, inputs, out, saved,
-                     scratch + per_thread * (size_t)parallel_thread_id());
+    for (int bh = 0; bh < s.B * s.NH; bh++) {
+        const tile_work w = tile_work_at(scratch + per_thread * (size_t)parallel_thread_id(), s, tiles);
+        const head hd = head_at(call, call->positions ? &ps : NULL, tiles, bh, inputs, NULL, NULL, NULL, w);
+        const size_t off = (size_t)bh * s.T;
+        forward_head(&hd, out + off * s.hs, saved + off);
+    }
 }
 
-static void backward_head(const attention_call *call, const position_scores *ps, int b, int h, const real *inputs,
-                          const real *out, const real *dout, const real *saved, real *dinputs, real *probs) {
-    const attention_shape s = call->shape;
-    const size_t tensor = (size_t)s.B * s.NH * s.T * s.hs;
-    const real scale = 1 / REAL_SQRT((real)s.hs);
-    const bool dropout = attention_dropout_active(call);
-    const int L = call->lengths[b];
-    if (L == 0) return;
-    real *dprobs = probs + (size_t)s.T * s.T;
-    const size_t off = head_offset(&s, b, h);
-    const real *q = inputs + off, *k = inputs + tensor + off, *v = inputs + 2 * tensor + off;
-    const real *o = out + off, *dO = dout + off;
-    real *dq = dinputs + off, *dk = dinputs + tensor + off, *dv = dinputs + 2 * tensor + off;
-    const real *lse = saved + ((size_t)b * s.NH + h) * s.T;
-    /* P = exp(τ Q Kᵀ + position term − lse), recomputed. */
-    blas_gemm(false, true, L, L, s.hs, scale, q, s.hs, k, s.hs, 0, probs, L);
-    if (ps) position_scores_add(ps, b, h, NULL, L, NULL, L, q, k, probs, probs + 2 * (size_t)s.T * s.T);
-    for (int i = 0; i < L; i++) vec_exp_sum(probs + (size_t)i * L, lse[i], L);
-    /* dV += P̃ᵀ dO, with P̃ the dropped-out probabilities used in the forward. */
-    if (dropout) {
-        for (int i = 0; i < L; i++)
-            for (int j = 0; j < L; j++)
-                dprobs[(size_t)i * L + j] = probs[(size_t)i * L + j] * attention_keep_scale(call, b, h, i, j);
-        blas_gemm(true, false, L, s.hs, L, 1, dprobs, L, dO, s.hs, 1, dv, s.hs);
-    } else {
-        blas_gemm(true, false, L, s.hs, L, 1, probs, L, dO, s.hs, 1, dv, s.hs);
+static void full_forward(const void *state, const attention_call *call, const real *params, const real *inputs,
+                         real *out, real *saved, real *scratch) {
+    full_tiled_forward(state, call, FULL_TILES, inputs, out, saved, scratch);
+}
+
+/* Δ_r = dO_r · O_r for the rows of a query tile, in double. */
+static void row_deltas(const head *hd, int i0, int nr, double *delta) {
+    for (int r = 0; r < nr; r++) {
+        const real *dO = hd->dout + (size_t)(i0 + r) * hd->hs, *o = hd->o + (size_t)(i0 + r) * hd->hs;
+        double sum = 0;
+        for (int c = 0; c < hd->hs; c++) sum += (double)dO[c] * o[c];
+        delta[r] = sum;
     }
-    /* dP̃ = dO Vᵀ; dP = dP̃ ∘ keep; dS = P ∘ (dP − Δ), Δ_i = dO_i · O_i. */
-    blas_gemm(false, true, L, L, s.hs, 1, dO, s.hs, v, s.hs, 0, dprobs, L);
-    for (int i = 0; i < L; i++) {
-        double delta = 0;
-        for (int c = 0; c < s.hs; c++) delta += (double)dO[(size_t)i * s.hs + c] * o[(size_t)i * s.hs + c];
-        real *p = probs + (size_t)i * L, *dp = dprobs + (size_t)i * L;
-        if (dropout)
-            for (int j = 0; j < L; j++) dp[j] *= attention_keep_scale(call, b, h, i, j);
-        const real d = (real)delta;
+}
+
+/* P = exp(S − lse) of tile (i0, j0) into w.s (and the keep scales into w.keep). */
+static void probs_tile(const head *hd, int i0, int nr, int j0, int nc) {
+    scores_tile(hd, i0, nr, j0, nc);
+    for (int r = 0; r < nr; r++) vec_exp_sum(hd->w.s + (size_t)r * nc, hd->lse[i0 + r], nc);
+}
+
+/* dS = P ∘ (dP − Δ) into w.dp, with dP = (dO_i V_jᵀ) ∘ keep; P in w.s. */
+static void dscores_tile(const head *hd, const double *delta, int i0, int nr, int j0, int nc) {
+    const int hs = hd->hs;
+    real *dp = hd->w.dp;
+    blas_gemm(false, true, nr, nc, hs, 1, hd->dout + (size_t)i0 * hs, hs, hd->v + (size_t)j0 * hs, hs, 0, dp, nc);
+    for (int r = 0; r < nr; r++) {
+        const real *p = hd->w.s + (size_t)r * nc, *keep = hd->w.keep + (size_t)r * nc;
+        real *row = dp + (size_t)r * nc;
+        const real d = (real)delta[r];
+        if (hd->dropout)
+            for (int j = 0; j < nc; j++) row[j] *= keep[j];
 #pragma omp simd
-        for (int j = 0; j < L; j++) p[j] = p[j] * (dp[j] - d);
+        for (int j = 0; j < nc; j++) row[j] = p[j] * (row[j] - d);
     }
-    /* dQ += τ dS K; dK += τ dSᵀ Q. */
-    blas_gemm(false, false, L, s.hs, L, scale, probs, L, k, s.hs, 1, dq, s.hs);
-    blas_gemm(true, false, L, s.hs, L, scale, probs, L, q, s.hs, 1, dk, s.hs);
-    if (ps) position_scores_backward(ps, b, h, NULL, L, NULL, L, q, k, probs, dq, dk, probs + 2 * (size_t)s.T * s.T);
 }
 
-static void full_backward(const void *state, const attention_call *call, const real *params,
-                          const real *inputs, const real *out, const real *dout, const real *saved,
-                          real *dinputs, real *dparams, real *scratch) {
+static void add_rows(real *dst, const real *src, size_t n) {
+    for (size_t i = 0; i < n; i++) dst[i] += src[i];
+}
+
+/* First pass, one query tile: dQ_i = τ Σ_j dS_ij K_j (+ the position term's share). */
+static void backward_query_tile(const head *hd, int i0, int nr, real *dq) {
+    const int hs = hd->hs;
+    double delta[FULL_TILE_MAX];
+    row_deltas(hd, i0, nr, delta);
+    memset(hd->w.dq, 0, sizeof(real) * (size_t)nr * hs);
+    for (int j0 = 0; j0 < hd->L; j0 += hd->tiles.keys) {
+        const int nc = tile_length(j0, hd->tiles.keys, hd->L);
+        probs_tile(hd, i0, nr, j0, nc);
+        dscores_tile(hd, delta, i0, nr, j0, nc);
+        blas_gemm(false, false, nr, hs, nc, hd->scale, hd->w.dp, nc, hd->k + (size_t)j0 * hs, hs, 1, hd->w.dq, hs);
+        if (hd->ps)
+            position_scores_backward_rows(hd->ps, hd->b, hd->h, i0, nr, j0, nc, hd->q + (size_t)i0 * hs, hd->w.dp,
+                                          hd->w.dq, hd->w.position);
+    }
+    add_rows(dq + (size_t)i0 * hs, hd->w.dq, (size_t)nr * hs);
+}
+
+/* Second pass, one key tile: dV_j = Σ_i P̃_ijᵀ dO_i and dK_j = τ Σ_i dS_ijᵀ Q_i (+ the
+ * position term's share), with P̃ the dropped-out probabilities of the forward. */
+static void backward_key_tile(const head *hd, int j0, int nc, real *dk, real *dv) {
+    const int hs = hd->hs;
+    const size_t n = (size_t)nc * hs;
+    memset(hd->w.dk, 0, sizeof(real) * n);
+    memset(hd->w.dv, 0, sizeof(real) * n);
+    for (int i0 = 0; i0 < hd->L; i0 += hd->tiles.rows) {
+        const int nr = tile_length(i0, hd->tiles.rows, hd->L);
+        double delta[FULL_TILE_MAX];
+        row_deltas(hd, i0, nr, delta);
+        probs_tile(hd, i0, nr, j0, nc);
+        const real *pt = hd->w.s;
+        if (hd->dropout) {
+            for (size_t e = 0; e < (size_t)nr * nc; e++) hd->w.dp[e] = hd->w.s[e] * hd->w.keep[e];
+            pt = hd->w.dp;
+        }
+        blas_gemm(true, false, nc, hs, nr, 1, pt, nc, hd->dout + (size_t)i0 * hs, hs, 1, hd->w.dv, hs);
+        dscores_tile(hd, delta, i0, nr, j0, nc);
+        blas_gemm(true, false, nc, hs, nr, hd->scale, hd->w.dp, nc, hd->q + (size_t)i0 * hs, hs, 1, hd->w.dk, hs);
+        if (hd->ps)
+            position_scores_backward_keys(hd->ps, hd->b, hd->h, nr, nc, hd->k + (size_t)j0 * hs, hd->w.dp, hd->w.dk,
+                                          hd->w.position);
+    }
+    add_rows(dk + (size_t)j0 * hs, hd->w.dk, n);
+    add_rows(dv + (size_t)j0 * hs, hd->w.dv, n);
+}
+
+static void backward_head(const head *hd, real *dq, real *dk, real *dv) {
+    for (int i0 = 0; i0 < hd->L; i0 += hd->tiles.rows)
+        backward_query_tile(hd, i0, tile_length(i0, hd->tiles.rows, hd->L), dq);
+    for (int j0 = 0; j0 < hd->L; j0 += hd->tiles.keys)
+        backward_key_tile(hd, j0, tile_length(j0, hd->tiles.keys, hd->L), dk, dv);
+}
+
+void full_tiled_backward(const void *state, const attention_call *call, full_tiles tiles, const real *inputs,
+                         const real *out, const real *dout, const real *saved, real *dinputs, real *scratch) {
+    const full_state *st = state;
     const attention_shape s = call->shape;
-    const size_t per_thread = thread_scratch(state, s);
+    check_call(call, tiles);
+    const size_t per_thread = thread_scratch(st, s, tiles), tensor = (size_t)s.B * s.NH * s.T * s.hs;
     position_scores ps;
     if (call->positions)
-        position_scores_begin(&ps, &((const full_state *)state)->position, call,
-                              scratch + per_thread * (size_t)parallel_threads(), true);
+        position_scores_begin(&ps, &st->position, call, scratch + per_thread * (size_t)parallel_threads(), true);
 #pragma omp parallel for schedule(dynamic) if ((size_t)s.B * s.NH * s.T * s.hs >= PARALLEL_MIN_WORK)
-    for (int bh = 0; bh < s.B * s.NH; bh++)
-        backward_head(call, call->positions ? &ps : NULL, bh / s.NH, bh % s.NH, inputs, out, dout, saved, dinputs,
-                      scratch + per_thread * (size_t)parallel_thread_id());
+    for (int bh = 0; bh < s.B * s.NH; bh++) {
+        const tile_work w = tile_work_at(scratch + per_thread * (size_t)parallel_thread_id(), s, tiles);
+        const head hd = head_at(call, call->positions ? &ps : NULL, tiles, bh, inputs, out, dout, saved, w);
+        real *dq = dinputs + (size_t)bh * s.T * s.hs;
+        backward_head(&hd, dq, dq + tensor, dq + 2 * tensor);
+    }
     if (call->positions) position_scores_end(&ps, s.B);
 }
 
+static void full_backward(const void *state, const attention_call *call, const real *params, const real *inputs,
+                          const real *out, const real *dout, const real *saved, real *dinputs, real *dparams,
+                          real *scratch) {
+    full_tiled_backward(state, call, FULL_TILES, inputs, out, dout, saved, dinputs, scratch);
+}
+
 static double full_flops(const void *state, attention_shape shape) {
-    /* forward: QKᵀ and PV; backward: recomputed QKᵀ, dV, dP, dQ, dK — 2·T²·hs each. */
-    return 14.0 * shape.B * shape.NH * (double)shape.T * shape.T * shape.hs;
+    /* 2·T²·hs for each product: forward QKᵀ and PV; backward QKᵀ, dP and dQ in its first
+     * pass, QKᵀ, dP, dV and dK in its second. */
+    return 18.0 * shape.B * shape.NH * (double)shape.T * shape.T * shape.hs;
 }
 
 static void full_free(void *state) {

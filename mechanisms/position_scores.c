@@ -86,10 +86,16 @@ void position_scores_begin(position_scores *ps, const position_layout *l, const 
     if (backward) memset(ps->slots, 0, sizeof(real) * (size_t)s.B * s.NH * ps->slot);
 }
 
-static int index_at(const int32_t *list, int n) { return list ? list[n] : n; }
+/* Token indices of a block's rows or keys: a list, or first, first + 1, ... when list is NULL. */
+typedef struct span {
+    const int32_t *list;
+    int first;
+} span;
 
-static void add_alibi(const position_scores *ps, int h, const int32_t *pos, const int32_t *rows, int n_rows,
-                      const int32_t *keys, int n_keys, real *scores) {
+static int index_at(span s, int n) { return s.list ? s.list[n] : s.first + n; }
+
+static void add_alibi(const position_scores *ps, int h, const int32_t *pos, span rows, int n_rows,
+                      span keys, int n_keys, real *scores) {
     const double slope = position_alibi_slope(h, ps->NH);
     for (int r = 0; r < n_rows; r++) {
         const int32_t pi = pos[index_at(rows, r)];
@@ -101,8 +107,8 @@ static void add_alibi(const position_scores *ps, int h, const int32_t *pos, cons
     }
 }
 
-static void add_t5(const position_scores *ps, int h, const int32_t *pos, const int32_t *rows, int n_rows,
-                   const int32_t *keys, int n_keys, real *scores) {
+static void add_t5(const position_scores *ps, int h, const int32_t *pos, span rows, int n_rows,
+                   span keys, int n_keys, real *scores) {
     const real *table = ps->call->params + (size_t)h * POSITION_T5_BUCKETS;
     for (int r = 0; r < n_rows; r++) {
         const int32_t pi = pos[index_at(rows, r)];
@@ -123,8 +129,8 @@ static real dot(const real *a, const real *b, int n) {
 }
 
 /* S_ij += τ[u·k_j + (q_i + v)·r(p_i − p_j)]. */
-static void add_relative(const position_scores *ps, int h, const int32_t *pos, const int32_t *rows, int n_rows,
-                         const int32_t *keys, int n_keys, const real *q, const real *k, real *scores, real *work) {
+static void add_relative(const position_scores *ps, int h, const int32_t *pos, span rows, int n_rows, span keys,
+                         int n_keys, const real *q, const real *k, real *scores, real *work) {
     const int hs = ps->hs;
     const real *u = ps->call->params + (size_t)h * hs, *v = u + (size_t)ps->NH * hs;
     real *content = work, *qv = work + n_keys;
@@ -138,8 +144,8 @@ static void add_relative(const position_scores *ps, int h, const int32_t *pos, c
     }
 }
 
-void position_scores_add(const position_scores *ps, int b, int h, const int32_t *rows, int n_rows,
-                         const int32_t *keys, int n_keys, const real *q, const real *k, real *scores, real *work) {
+static void add_span(const position_scores *ps, int b, int h, span rows, int n_rows, span keys, int n_keys,
+                     const real *q, const real *k, real *scores, real *work) {
     const int32_t *pos = ps->call->positions + (size_t)b * ps->T;
     switch (ps->layout->kind) {
     case POSITIONAL_ALIBI: add_alibi(ps, h, pos, rows, n_rows, keys, n_keys, scores); break;
@@ -148,8 +154,18 @@ void position_scores_add(const position_scores *ps, int b, int h, const int32_t 
     }
 }
 
-static void backward_t5(const position_scores *ps, const int32_t *pos, const int32_t *rows, int n_rows,
-                        const int32_t *keys, int n_keys, const real *dscores, real *slot) {
+void position_scores_add(const position_scores *ps, int b, int h, const int32_t *rows, int n_rows,
+                         const int32_t *keys, int n_keys, const real *q, const real *k, real *scores, real *work) {
+    add_span(ps, b, h, (span){rows, 0}, n_rows, (span){keys, 0}, n_keys, q, k, scores, work);
+}
+
+void position_scores_add_tile(const position_scores *ps, int b, int h, int row0, int n_rows, int key0, int n_keys,
+                              const real *q, const real *k, real *scores, real *work) {
+    add_span(ps, b, h, (span){NULL, row0}, n_rows, (span){NULL, key0}, n_keys, q, k, scores, work);
+}
+
+static void backward_t5(const position_scores *ps, const int32_t *pos, span rows, int n_rows, span keys,
+                        int n_keys, const real *dscores, real *slot) {
     for (int r = 0; r < n_rows; r++) {
         const int32_t pi = pos[index_at(rows, r)];
         const real *row = dscores + (size_t)r * n_keys;
@@ -157,17 +173,15 @@ static void backward_t5(const position_scores *ps, const int32_t *pos, const int
     }
 }
 
-/* With ds = τ dS: dq_i += Σ_j ds r(δ_ij); dv += the same; dk_j += (Σ_i ds) u;
- * du += Σ_j (Σ_i ds) k_j; dW_h += Gᵀ (Q + v) with G_i = Σ_j ds R(δ_ij). */
-static void backward_relative(const position_scores *ps, int h, const int32_t *pos, const int32_t *rows, int n_rows,
-                              const int32_t *keys, int n_keys, const real *q, const real *k, const real *dscores,
-                              real *dq, real *dk, real *slot, real *work) {
+/* The rows' share of the relative term, with ds = τ dS: dq_i += Σ_j ds r(δ_ij); dv += the
+ * same; dW_h += Gᵀ (Q + v) with G_i = Σ_j ds R(δ_ij). */
+static void relative_rows(const position_scores *ps, int h, const int32_t *pos, span rows, int n_rows, span keys,
+                          int n_keys, const real *q, const real *dscores, real *dq, real *slot, real *work) {
     const int hs = ps->hs, width = ps->layout->width, P = ps->layout->max_position;
-    const real *u = ps->call->params + (size_t)h * hs, *v = u + (size_t)ps->NH * hs;
-    real *g = work, *qv = g + (size_t)n_rows * width, *column = qv + (size_t)n_rows * hs, *e = column + n_keys;
-    real *du = slot, *dv = slot + hs, *dw = slot + 2 * hs;
+    const real *v = ps->call->params + (size_t)ps->NH * hs + (size_t)h * hs;
+    real *g = work, *qv = g + (size_t)n_rows * width, *e = qv + (size_t)n_rows * hs + n_keys;
+    real *dv = slot + hs, *dw = slot + 2 * hs;
     memset(g, 0, sizeof(real) * (size_t)n_rows * width);
-    memset(column, 0, sizeof(real) * (size_t)n_keys);
     for (int r = 0; r < n_rows; r++) {
         const int32_t pi = pos[index_at(rows, r)];
         real *gr = g + (size_t)r * width;
@@ -183,29 +197,67 @@ static void backward_relative(const position_scores *ps, int h, const int32_t *p
             const real *sinusoid = ps->layout->sinusoid + (size_t)(delta + P - 1) * width;
             for (int c = 0; c < hs; c++) e[c] += ds * key[c];
             for (int c = 0; c < width; c++) gr[c] += ds * sinusoid[c];
-            column[j] += ds;
         }
         for (int c = 0; c < hs; c++) {
             dq[(size_t)r * hs + c] += e[c];
             dv[c] += e[c];
         }
     }
+    blas_gemm(true, false, width, hs, n_rows, 1, g, width, qv, hs, 1, dw, hs);
+}
+
+/* The keys' share: dk_j += (Σ_i ds) u; du += Σ_j (Σ_i ds) k_j. */
+static void relative_keys(const position_scores *ps, int h, int n_rows, int n_keys, const real *k,
+                          const real *dscores, real *dk, real *slot, real *work) {
+    const int hs = ps->hs;
+    const real *u = ps->call->params + (size_t)h * hs;
+    real *column = work + (size_t)n_rows * (ps->layout->width + hs), *du = slot;
+    memset(column, 0, sizeof(real) * (size_t)n_keys);
+    for (int r = 0; r < n_rows; r++)
+        for (int j = 0; j < n_keys; j++) {
+            const real ds = ps->scale * dscores[(size_t)r * n_keys + j];
+            if (ds != 0) column[j] += ds;
+        }
     for (int j = 0; j < n_keys; j++)
         for (int c = 0; c < hs; c++) {
             dk[(size_t)j * hs + c] += column[j] * u[c];
             du[c] += column[j] * k[(size_t)j * hs + c];
         }
-    blas_gemm(true, false, width, hs, n_rows, 1, g, width, qv, hs, 1, dw, hs);
+}
+
+static real *slot_of(const position_scores *ps, int b, int h) {
+    return ps->slots + ((size_t)b * ps->NH + h) * ps->slot;
+}
+
+static void backward_rows(const position_scores *ps, int b, int h, span rows, int n_rows, span keys, int n_keys,
+                          const real *q, const real *dscores, real *dq, real *work) {
+    const int32_t *pos = ps->call->positions + (size_t)b * ps->T;
+    if (ps->layout->kind == POSITIONAL_T5) backward_t5(ps, pos, rows, n_rows, keys, n_keys, dscores, slot_of(ps, b, h));
+    if (ps->layout->kind == POSITIONAL_RELATIVE)
+        relative_rows(ps, h, pos, rows, n_rows, keys, n_keys, q, dscores, dq, slot_of(ps, b, h), work);
+}
+
+static void backward_keys(const position_scores *ps, int b, int h, int n_rows, int n_keys, const real *k,
+                          const real *dscores, real *dk, real *work) {
+    if (ps->layout->kind == POSITIONAL_RELATIVE)
+        relative_keys(ps, h, n_rows, n_keys, k, dscores, dk, slot_of(ps, b, h), work);
 }
 
 void position_scores_backward(const position_scores *ps, int b, int h, const int32_t *rows, int n_rows,
                               const int32_t *keys, int n_keys, const real *q, const real *k, const real *dscores,
                               real *dq, real *dk, real *work) {
-    const int32_t *pos = ps->call->positions + (size_t)b * ps->T;
-    real *slot = ps->slots + ((size_t)b * ps->NH + h) * ps->slot;
-    if (ps->layout->kind == POSITIONAL_T5) backward_t5(ps, pos, rows, n_rows, keys, n_keys, dscores, slot);
-    if (ps->layout->kind == POSITIONAL_RELATIVE)
-        backward_relative(ps, h, pos, rows, n_rows, keys, n_keys, q, k, dscores, dq, dk, slot, work);
+    backward_rows(ps, b, h, (span){rows, 0}, n_rows, (span){keys, 0}, n_keys, q, dscores, dq, work);
+    backward_keys(ps, b, h, n_rows, n_keys, k, dscores, dk, work);
+}
+
+void position_scores_backward_rows(const position_scores *ps, int b, int h, int row0, int n_rows, int key0,
+                                   int n_keys, const real *q, const real *dscores, real *dq, real *work) {
+    backward_rows(ps, b, h, (span){NULL, row0}, n_rows, (span){NULL, key0}, n_keys, q, dscores, dq, work);
+}
+
+void position_scores_backward_keys(const position_scores *ps, int b, int h, int n_rows, int n_keys, const real *k,
+                                   const real *dscores, real *dk, real *work) {
+    backward_keys(ps, b, h, n_rows, n_keys, k, dscores, dk, work);
 }
 
 void position_scores_end(const position_scores *ps, int B) {

@@ -11,6 +11,11 @@
  * dparams in a fixed order, so the result does not depend on threads. Relative keys
  * r(δ) = R(δ)·W_r are formed once per call for |δ| up to the call's largest position.
  *
+ * A kernel that walks the scores in tiles of consecutive tokens (full attention) uses the
+ * _tile variants, and when its backward visits every tile twice (once to gather the
+ * rows' gradients, once the keys'), gives each visit its half: _backward_rows and
+ * _backward_keys together add what position_scores_backward adds.
+ *
  * Scratch: position_scores_shared reals shared by the threads (relative keys, the
  * gradient slots), position_scores_per_thread reals for each thread. */
 #ifndef ATTNBENCH_POSITION_SCORES_H
@@ -62,6 +67,17 @@ void position_scores_add(const position_scores *ps, int b, int h, const int32_t 
 void position_scores_backward(const position_scores *ps, int b, int h, const int32_t *rows, int n_rows,
                               const int32_t *keys, int n_keys, const real *q, const real *k, const real *dscores,
                               real *dq, real *dk, real *work);
+/* position_scores_add on the tile of rows row0 … row0 + n_rows − 1 and keys key0 … key0 + n_keys − 1;
+ * q (n_rows, hs) and k (n_keys, hs) are their rows. */
+void position_scores_add_tile(const position_scores *ps, int b, int h, int row0, int n_rows, int key0, int n_keys,
+                              const real *q, const real *k, real *scores, real *work);
+/* The rows' half of position_scores_backward on such a tile: dq (n_rows, hs) and every
+ * parameter gradient but the relative content bias u's. */
+void position_scores_backward_rows(const position_scores *ps, int b, int h, int row0, int n_rows, int key0,
+                                   int n_keys, const real *q, const real *dscores, real *dq, real *work);
+/* The keys' half: dk (n_keys, hs) and u's gradient (only relative attention has one). */
+void position_scores_backward_keys(const position_scores *ps, int b, int h, int n_rows, int n_keys, const real *k,
+                                   const real *dscores, real *dk, real *work);
 /* After a backward: dparams += the sum of the slots over b (in order of b). */
 void position_scores_end(const position_scores *ps, int B);
 
