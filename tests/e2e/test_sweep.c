@@ -25,6 +25,14 @@
 
 #include "testing.h"
 
+/* Steps of the runs that a kill should land in the middle of (about 1.5 s each); the
+ * sanitizers make training about ten times slower, so their build trains less. */
+#if defined(__SANITIZE_ADDRESS__)
+enum { LONG_STEPS = 150, MEDIUM_STEPS = 60 };
+#else
+enum { LONG_STEPS = 1500, MEDIUM_STEPS = 600 };
+#endif
+
 static char out[1 << 16];
 static const char *dir;
 
@@ -258,7 +266,7 @@ static void describe_statuses(const char *db, const char *when) {
 static void kill_and_resume(const char *config, double delay, bool group, const char *name) {
     const char *db = path_in(name);
     char args[1024], when[128];
-    snprintf(args, sizeof args, "sweep %s --db %s -j 2 train.steps=1500 train.seed=0,1,2,3", config, db);
+    snprintf(args, sizeof args, "sweep %s --db %s -j 2 train.steps=%d train.seed=0,1,2,3", config, db, LONG_STEPS);
     pid_t pid = spawn(args, path_in("killed.log"));
     sleep_seconds(delay);
     kill(group ? -pid : pid, SIGKILL);
@@ -280,7 +288,7 @@ static void kill_and_resume(const char *config, double delay, bool group, const 
 static void test_concurrent(const char *config) {
     const char *db = path_in("concurrent.sqlite");
     char args[1024];
-    snprintf(args, sizeof args, "sweep %s --db %s train.steps=600 train.seed=0,1,2", config, db);
+    snprintf(args, sizeof args, "sweep %s --db %s train.steps=%d train.seed=0,1,2", config, db, MEDIUM_STEPS);
     pid_t a = spawn(args, path_in("a.log")), b = spawn(args, path_in("b.log"));
     int status_a = -1, status_b = -1;
     waitpid(a, &status_a, 0);
