@@ -171,26 +171,11 @@ static bool is_stale(const char *status) {
            strcmp(status, "dead") == 0 || strcmp(status, "failed") == 0;
 }
 
-static int prepare(merger *m, const char *sql, sqlite3_stmt **stmt, error_info *err) {
-    if (sqlite3_prepare_v2(m->out->db, sql, -1, stmt, NULL) != SQLITE_OK)
-        return store_fail_sql(m->out, "cannot prepare a merge statement", err);
-    return 0;
-}
-
 static int exec(merger *m, const char *sql, const char *what, int *changes, error_info *err) {
     if (sqlite3_exec(m->out->db, sql, NULL, NULL, NULL) != SQLITE_OK)
         return store_fail_sql(m->out, what, err);
     if (changes) *changes += sqlite3_changes(m->out->db);
     return 0;
-}
-
-static const char *column_text(sqlite3_stmt *stmt, int column) {
-    const char *text = (const char *)sqlite3_column_text(stmt, column);
-    return text ? text : "";
-}
-
-static void bind_text(sqlite3_stmt *stmt, int index, const char *text) {
-    sqlite3_bind_text(stmt, index, text, -1, SQLITE_TRANSIENT);
 }
 
 /* Step a statement that returns one row (or none) and read one integer from it. */
@@ -219,7 +204,7 @@ static void append_cell(strbuf *line, sqlite3_stmt *stmt, int column) {
     case SQLITE_INTEGER: strbuf_printf(line, "%lld", (long long)sqlite3_column_int64(stmt, column)); break;
     case SQLITE_FLOAT: strbuf_append_real(line, sqlite3_column_double(stmt, column)); break;
     default: {
-        const char *text = column_text(stmt, column);
+        const char *text = store_column_text(stmt, column);
         size_t n = strlen(text);
         strbuf_append_n(line, text, n > MAX_VALUE_CHARS ? MAX_VALUE_CHARS : n);
         if (n > MAX_VALUE_CHARS) strbuf_append(line, "...");
@@ -257,11 +242,11 @@ static bool next_item(difference_list *d) {
 /* Columns of the run row that differ between the output and the input. */
 static int list_run_columns(merger *m, const char *id, difference_list *d, error_info *err) {
     sqlite3_stmt *kept = NULL, *input = NULL;
-    int result = prepare(m, "SELECT * FROM main.run WHERE id = ?1", &kept, err);
-    if (result == 0) result = prepare(m, "SELECT * FROM merge_src.run WHERE id = ?1", &input, err);
+    int result = store_prepare(m->out, "SELECT * FROM main.run WHERE id = ?1", &kept, err);
+    if (result == 0) result = store_prepare(m->out, "SELECT * FROM merge_src.run WHERE id = ?1", &input, err);
     if (result == 0) {
-        bind_text(kept, 1, id);
-        bind_text(input, 1, id);
+        store_bind_text(kept, 1, id);
+        store_bind_text(input, 1, id);
         if (sqlite3_step(kept) != SQLITE_ROW || sqlite3_step(input) != SQLITE_ROW)
             result = store_fail_sql(m->out, "cannot compare runs", err);
     }
@@ -281,13 +266,13 @@ static int list_run_columns(merger *m, const char *id, difference_list *d, error
 static int list_results(merger *m, const char *input_id, const char *kept_id, difference_list *d,
                         error_info *err) {
     sqlite3_stmt *stmt = NULL;
-    if (prepare(m, result_differences_sql, &stmt, err)) return -1;
-    bind_text(stmt, 1, input_id);
-    bind_text(stmt, 2, kept_id);
+    if (store_prepare(m->out, result_differences_sql, &stmt, err)) return -1;
+    store_bind_text(stmt, 1, input_id);
+    store_bind_text(stmt, 2, kept_id);
     int rc;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         if (!next_item(d)) continue;
-        strbuf_printf(d->line, "result %s/%s (kept ", column_text(stmt, 0), column_text(stmt, 1));
+        strbuf_printf(d->line, "result %s/%s (kept ", store_column_text(stmt, 0), store_column_text(stmt, 1));
         append_cell(d->line, stmt, 2);
         strbuf_append(d->line, ", input ");
         append_cell(d->line, stmt, 3);
@@ -336,9 +321,9 @@ static int conflict_other_run(merger *m, const input_run *r, const char *kept, e
 
 static int record(merger *m, const input_run *r, enum plan_action action, const char *target,
                   error_info *err) {
-    bind_text(m->plan, 1, r->id);
-    bind_text(m->plan, 2, action_names[action]);
-    bind_text(m->plan, 3, target);
+    store_bind_text(m->plan, 1, r->id);
+    store_bind_text(m->plan, 2, action_names[action]);
+    store_bind_text(m->plan, 3, target);
     int *counts[] = {&m->report->added,      &m->report->upgraded,   &m->report->present,
                      &m->report->duplicates, &m->report->superseded, NULL};
     if (counts[action]) (*counts[action])++;
@@ -348,14 +333,14 @@ static int record(merger *m, const input_run *r, enum plan_action action, const 
 /* Retire the output's stale runs of r's config and seed in favour of r (completed). */
 static int retire_stale(merger *m, const input_run *r, error_info *err) {
     sqlite3_stmt *q = m->matches;
-    bind_text(q, 1, r->config_hash);
+    store_bind_text(q, 1, r->config_hash);
     sqlite3_bind_int64(q, 2, r->seed);
     int rc = SQLITE_DONE, result = 0;
     while (result == 0 && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-        const char *id = column_text(q, 0), *status = column_text(q, 1);
+        const char *id = store_column_text(q, 0), *status = store_column_text(q, 1);
         if (!is_stale(status)) continue;
-        bind_text(m->retire, 1, id);
-        bind_text(m->retire, 2, r->id);
+        store_bind_text(m->retire, 1, id);
+        store_bind_text(m->retire, 2, r->id);
         result = step_done(m, m->retire, "cannot plan the merge", err);
         if (result == 0 && sqlite3_changes(m->out->db) == 1) {
             strbuf_printf(&m->report->event_lines, "replaced: the output's %s run %s by completed ", status, id);
@@ -373,7 +358,7 @@ static int retire_stale(merger *m, const input_run *r, error_info *err) {
 static int find_completed(merger *m, const input_run *r, char kept[ID_SIZE], char duplicate[ID_SIZE],
                           error_info *err) {
     sqlite3_stmt *q = m->matches;
-    bind_text(q, 1, r->config_hash);
+    store_bind_text(q, 1, r->config_hash);
     sqlite3_bind_int64(q, 2, r->seed);
     const bool completed = strcmp(r->status, "completed") == 0;
     int result = 0;
@@ -383,13 +368,13 @@ static int find_completed(merger *m, const input_run *r, char kept[ID_SIZE], cha
             if (rc != SQLITE_DONE) result = store_fail_sql(m->out, "cannot read runs", err);
             break;
         }
-        if (strcmp(column_text(q, 1), "completed") != 0) break;
-        const char *id = column_text(q, 0);
+        if (strcmp(store_column_text(q, 1), "completed") != 0) break;
+        const char *id = store_column_text(q, 0);
         if (!kept[0]) snprintf(kept, ID_SIZE, "%s", id);
         if (!completed) break;
         int64_t same = 0;
-        bind_text(m->same_results, 1, r->id);
-        bind_text(m->same_results, 2, id);
+        store_bind_text(m->same_results, 1, r->id);
+        store_bind_text(m->same_results, 2, id);
         result = step_integer(m, m->same_results, 0, &same, err);
         if (same) snprintf(duplicate, ID_SIZE, "%s", id);
     }
@@ -436,7 +421,7 @@ static bool further_along(const input_run *r, const output_run *o) {
 
 static int plan_known_run(merger *m, const input_run *r, const output_run *o, error_info *err) {
     int64_t differing[RUN_TABLES];
-    bind_text(m->differing, 1, r->id);
+    store_bind_text(m->differing, 1, r->id);
     bool same = true;
     int rc = sqlite3_step(m->differing);
     for (int t = 0; rc == SQLITE_ROW && t < RUN_TABLES; t++) {
@@ -462,13 +447,13 @@ static int plan_known_run(merger *m, const input_run *r, const output_run *o, er
 
 static int plan_run(merger *m, const input_run *r, error_info *err) {
     sqlite3_stmt *q = m->out_run;
-    bind_text(q, 1, r->id);
+    store_bind_text(q, 1, r->id);
     int rc = sqlite3_step(q);
     output_run o = {.steps = 0};
     if (rc == SQLITE_ROW) {
-        snprintf(o.status, sizeof o.status, "%s", column_text(q, 0));
+        snprintf(o.status, sizeof o.status, "%s", store_column_text(q, 0));
         o.steps = sqlite3_column_int64(q, 1);
-        snprintf(o.heartbeat, sizeof o.heartbeat, "%s", column_text(q, 2));
+        snprintf(o.heartbeat, sizeof o.heartbeat, "%s", store_column_text(q, 2));
     }
     sqlite3_reset(q);
     if (rc == SQLITE_DONE) return plan_new_run(m, r, err);
@@ -478,18 +463,18 @@ static int plan_run(merger *m, const input_run *r, error_info *err) {
 
 static int plan_runs(merger *m, error_info *err) {
     sqlite3_stmt *runs = NULL;
-    if (prepare(m, input_runs_sql, &runs, err)) return -1;
+    if (store_prepare(m->out, input_runs_sql, &runs, err)) return -1;
     int rc = SQLITE_DONE, result = 0;
     while (result == 0 && (rc = sqlite3_step(runs)) == SQLITE_ROW) {
         input_run r = {
-            .id = column_text(runs, 0),
-            .config_hash = column_text(runs, 1),
+            .id = store_column_text(runs, 0),
+            .config_hash = store_column_text(runs, 1),
             .seed = sqlite3_column_int64(runs, 2),
-            .status = column_text(runs, 3),
-            .task = column_text(runs, 4),
-            .mechanism = column_text(runs, 5),
+            .status = store_column_text(runs, 3),
+            .task = store_column_text(runs, 4),
+            .mechanism = store_column_text(runs, 5),
             .steps = sqlite3_column_int64(runs, 6),
-            .heartbeat = column_text(runs, 7),
+            .heartbeat = store_column_text(runs, 7),
         };
         result = plan_run(m, &r, err);
     }
@@ -500,10 +485,10 @@ static int plan_runs(merger *m, error_info *err) {
 
 static int list_other_conflicts(merger *m, error_info *err) {
     sqlite3_stmt *stmt = NULL;
-    if (prepare(m, other_conflicts_sql, &stmt, err)) return -1;
+    if (store_prepare(m->out, other_conflicts_sql, &stmt, err)) return -1;
     int rc;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        strbuf_printf(&m->report->conflict_lines, "%s\n", column_text(stmt, 0));
+        strbuf_printf(&m->report->conflict_lines, "%s\n", store_column_text(stmt, 0));
         m->report->conflicts++;
     }
     sqlite3_finalize(stmt);
@@ -553,10 +538,10 @@ static void finalize_statements(merger *m) {
 static int merge_attached(merger *m, error_info *err) {
     if (store_begin(m->out, err)) return -1;
     int result = exec(m, setup_sql, "cannot start the merge", NULL, err) ||
-                 prepare(m, out_run_sql, &m->out_run, err) || prepare(m, differing_sql, &m->differing, err) ||
-                 prepare(m, matches_sql, &m->matches, err) ||
-                 prepare(m, same_results_sql, &m->same_results, err) || prepare(m, plan_sql, &m->plan, err) ||
-                 prepare(m, retire_sql, &m->retire, err) || plan_runs(m, err) ||
+                 store_prepare(m->out, out_run_sql, &m->out_run, err) || store_prepare(m->out, differing_sql, &m->differing, err) ||
+                 store_prepare(m->out, matches_sql, &m->matches, err) ||
+                 store_prepare(m->out, same_results_sql, &m->same_results, err) || store_prepare(m->out, plan_sql, &m->plan, err) ||
+                 store_prepare(m->out, retire_sql, &m->retire, err) || plan_runs(m, err) ||
                  list_other_conflicts(m, err) || apply_plan(m, err);
     finalize_statements(m);
     if (result) {
@@ -568,8 +553,8 @@ static int merge_attached(merger *m, error_info *err) {
 
 static int attach(merger *m, const char *copy, error_info *err) {
     sqlite3_stmt *stmt = NULL;
-    if (prepare(m, "ATTACH ?1 AS merge_src", &stmt, err)) return -1;
-    bind_text(stmt, 1, copy);
+    if (store_prepare(m->out, "ATTACH ?1 AS merge_src", &stmt, err)) return -1;
+    store_bind_text(stmt, 1, copy);
     int rc = sqlite3_step(stmt);
     sqlite3_finalize(stmt);
     return rc == SQLITE_DONE ? 0 : store_fail_sql(m->out, "cannot attach the input's copy", err);
