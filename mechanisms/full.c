@@ -6,24 +6,27 @@
  * a tile of keys at a time (one small GEMM), never as an L×L matrix. The forward walks
  * the key tiles of each query tile with an online softmax (running row max m and sum ℓ,
  * the output accumulated in place and rescaled whenever m grows) and keeps only the
- * log-sum-exp of each row. The backward recomputes P = exp(S − lse) tile by tile, with
- * Δ_i = dO_i · O_i (which holds with inverted dropout too) and dS = P ∘ (dP − Δ), in two
- * passes: query tiles outer to gather dQ of one tile, then key tiles outer to gather dK
- * and dV of one tile. Each gradient element is thus summed in a tile-sized buffer and
- * added into dinputs once, so a second backward adds exactly the same values, at the
- * price of forming S and dP twice. Scratch per thread is a few tiles, whatever T is.
+ * log-sum-exp of each row. The backward (FlashAttention-2's order) walks key tiles outer
+ * and query tiles inner, recomputing P = exp(S − lse) once per tile pair, with
+ * Δ_i = dO_i · O_i (which holds with inverted dropout too) and dS = P ∘ (dP − Δ): dK and
+ * dV of the key tile gather in tile buffers, dQ of the whole head in a T × hs buffer of
+ * the thread. Each gradient element is thus summed in scratch in a fixed order and added
+ * into dinputs once, so a second backward adds exactly the same values. Scratch per
+ * thread is a few tiles and one head's dQ: linear in T, never T².
  *
+ * The tile products go through tile_gemm (core/tile_gemm.h: an AVX2 kernel without BLAS
+ * call overhead) and the exponentials through vec_exp_sum (eight lanes at a time).
  * Attention dropout masks come from a counter hash of (key, b, h, i, j) and are
  * regenerated per tile. Position-dependent scores (ALiBi, T5, relative; position_scores.h)
- * are added to each score tile. (batch, head) pairs run on OpenMP threads, each calling
- * single-threaded BLAS; a pair's work never depends on the thread count. */
+ * are added to each score tile. (batch, head) pairs run on OpenMP threads, each on its
+ * own slice of the scratch; a pair's work never depends on the thread count. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/blas.h"
 #include "core/check.h"
 #include "core/parallel.h"
+#include "core/tile_gemm.h"
 #include "core/vecmath.h"
 #include "mechanisms/attention_dropout.h"
 #include "mechanisms/full_tiled.h"
@@ -53,24 +56,25 @@ typedef struct tile_work {
     real *s;        /* (Br, Bc) scores, then probabilities */
     real *dp;       /* (Br, Bc) dropped-out probabilities, then dS */
     real *keep;     /* (Br, Bc) dropout scales */
-    real *dq;       /* (Br, hs) dQ of one query tile */
     real *dk, *dv;  /* (Bc, hs) dK, dV of one key tile */
+    real *dq;       /* (T, hs) dQ of the whole head, gathered over the key tiles */
+    real *delta;    /* (T) Δ_i = dO_i · O_i */
     real *position; /* the position kernels' work */
 } tile_work;
 
 static size_t thread_scratch(const full_state *st, attention_shape shape, full_tiles t) {
-    return 3 * (size_t)t.rows * t.keys + ((size_t)t.rows + 2 * (size_t)t.keys) * shape.hs +
+    return 3 * (size_t)t.rows * t.keys + 2 * (size_t)t.keys * shape.hs + (size_t)shape.T * (shape.hs + 1) +
            position_scores_per_thread(&st->position, shape, t.rows, t.keys);
 }
 
 static tile_work tile_work_at(real *base, attention_shape shape, full_tiles t) {
-    const size_t tile = (size_t)t.rows * t.keys, row_tile = (size_t)t.rows * shape.hs;
-    const size_t key_tile = (size_t)t.keys * shape.hs;
+    const size_t tile = (size_t)t.rows * t.keys, key_tile = (size_t)t.keys * shape.hs;
     tile_work w = {.s = base, .dp = base + tile, .keep = base + 2 * tile};
-    w.dq = w.keep + tile;
-    w.dk = w.dq + row_tile;
+    w.dk = w.keep + tile;
     w.dv = w.dk + key_tile;
-    w.position = w.dv + key_tile;
+    w.dq = w.dv + key_tile;
+    w.delta = w.dq + (size_t)shape.T * shape.hs;
+    w.position = w.delta + shape.T;
     return w;
 }
 
@@ -121,7 +125,7 @@ static int tile_length(int start, int size, int L) { return L - start < size ? L
  * under dropout also the keep scales of the tile into w.keep. */
 static void scores_tile(const head *hd, int i0, int nr, int j0, int nc) {
     const real *q = hd->q + (size_t)i0 * hd->hs, *k = hd->k + (size_t)j0 * hd->hs;
-    blas_gemm(false, true, nr, nc, hd->hs, hd->scale, q, hd->hs, k, hd->hs, 0, hd->w.s, nc);
+    tile_gemm(false, true, nr, nc, hd->hs, hd->scale, q, hd->hs, k, hd->hs, 0, hd->w.s, nc);
     if (hd->ps) position_scores_add_tile(hd->ps, hd->b, hd->h, i0, nr, j0, nc, q, k, hd->w.s, hd->w.position);
     if (hd->dropout)
         for (int r = 0; r < nr; r++)
@@ -154,7 +158,7 @@ static void forward_rows(const head *hd, int i0, int nr, real *o, real *lse) {
         for (int r = 0; r < nr; r++)
             online_softmax_row(hd, hd->w.s + (size_t)r * nc, hd->dropout ? hd->w.keep + (size_t)r * nc : NULL, nc,
                                &m[r], &l[r], acc + (size_t)r * hd->hs);
-        blas_gemm(false, false, nr, hd->hs, nc, 1, hd->w.s, nc, hd->v + (size_t)j0 * hd->hs, hd->hs, 1, acc, hd->hs);
+        tile_gemm(false, false, nr, hd->hs, nc, 1, hd->w.s, nc, hd->v + (size_t)j0 * hd->hs, hd->hs, 1, acc, hd->hs);
     }
     for (int r = 0; r < nr; r++) {
         vec_scale(acc + (size_t)r * hd->hs, (real)(1 / l[r]), hd->hs);
@@ -201,13 +205,13 @@ static void full_forward(const void *state, const attention_call *call, const re
     full_tiled_forward(state, call, FULL_TILES, inputs, out, saved, scratch);
 }
 
-/* Δ_r = dO_r · O_r for the rows of a query tile, in double. */
-static void row_deltas(const head *hd, int i0, int nr, double *delta) {
-    for (int r = 0; r < nr; r++) {
-        const real *dO = hd->dout + (size_t)(i0 + r) * hd->hs, *o = hd->o + (size_t)(i0 + r) * hd->hs;
+/* Δ_i = dO_i · O_i of every real row, summed in double, into w.delta. */
+static void row_deltas(const head *hd) {
+    for (int i = 0; i < hd->L; i++) {
+        const real *dO = hd->dout + (size_t)i * hd->hs, *o = hd->o + (size_t)i * hd->hs;
         double sum = 0;
         for (int c = 0; c < hd->hs; c++) sum += (double)dO[c] * o[c];
-        delta[r] = sum;
+        hd->w.delta[i] = (real)sum;
     }
 }
 
@@ -218,14 +222,14 @@ static void probs_tile(const head *hd, int i0, int nr, int j0, int nc) {
 }
 
 /* dS = P ∘ (dP − Δ) into w.dp, with dP = (dO_i V_jᵀ) ∘ keep; P in w.s. */
-static void dscores_tile(const head *hd, const double *delta, int i0, int nr, int j0, int nc) {
+static void dscores_tile(const head *hd, int i0, int nr, int j0, int nc) {
     const int hs = hd->hs;
     real *dp = hd->w.dp;
-    blas_gemm(false, true, nr, nc, hs, 1, hd->dout + (size_t)i0 * hs, hs, hd->v + (size_t)j0 * hs, hs, 0, dp, nc);
+    tile_gemm(false, true, nr, nc, hs, 1, hd->dout + (size_t)i0 * hs, hs, hd->v + (size_t)j0 * hs, hs, 0, dp, nc);
     for (int r = 0; r < nr; r++) {
         const real *p = hd->w.s + (size_t)r * nc, *keep = hd->w.keep + (size_t)r * nc;
         real *row = dp + (size_t)r * nc;
-        const real d = (real)delta[r];
+        const real d = hd->w.delta[i0 + r];
         if (hd->dropout)
             for (int j = 0; j < nc; j++) row[j] *= keep[j];
 #pragma omp simd
@@ -237,57 +241,47 @@ static void add_rows(real *dst, const real *src, size_t n) {
     for (size_t i = 0; i < n; i++) dst[i] += src[i];
 }
 
-/* First pass, one query tile: dQ_i = τ Σ_j dS_ij K_j (+ the position term's share). */
-static void backward_query_tile(const head *hd, int i0, int nr, real *dq) {
+/* One tile pair (i0, j0): dV_j += P̃ᵀ dO_i (P̃: the dropped-out probabilities of the
+ * forward), dK_j += τ dSᵀ Q_i and dQ_i += τ dS K_j, each with the position term's share. */
+static void backward_tile(const head *hd, int i0, int nr, int j0, int nc) {
     const int hs = hd->hs;
-    double delta[FULL_TILE_MAX];
-    row_deltas(hd, i0, nr, delta);
-    memset(hd->w.dq, 0, sizeof(real) * (size_t)nr * hs);
+    const real *q = hd->q + (size_t)i0 * hs;
+    real *dq = hd->w.dq + (size_t)i0 * hs;
+    probs_tile(hd, i0, nr, j0, nc);
+    const real *pt = hd->w.s;
+    if (hd->dropout) {
+        for (size_t e = 0; e < (size_t)nr * nc; e++) hd->w.dp[e] = hd->w.s[e] * hd->w.keep[e];
+        pt = hd->w.dp;
+    }
+    tile_gemm(true, false, nc, hs, nr, 1, pt, nc, hd->dout + (size_t)i0 * hs, hs, 1, hd->w.dv, hs);
+    dscores_tile(hd, i0, nr, j0, nc);
+    tile_gemm(true, false, nc, hs, nr, hd->scale, hd->w.dp, nc, q, hs, 1, hd->w.dk, hs);
+    tile_gemm(false, false, nr, hs, nc, hd->scale, hd->w.dp, nc, hd->k + (size_t)j0 * hs, hs, 1, dq, hs);
+    if (hd->ps) {
+        position_scores_backward_rows(hd->ps, hd->b, hd->h, i0, nr, j0, nc, q, hd->w.dp, dq, hd->w.position);
+        position_scores_backward_keys(hd->ps, hd->b, hd->h, nr, nc, hd->k + (size_t)j0 * hs, hd->w.dp, hd->w.dk,
+                                      hd->w.position);
+    }
+}
+
+/* Key tiles outer, gathering dK_j and dV_j in tile buffers; dQ gathers over all key tiles
+ * in w.dq. Every gradient element is summed in scratch in a fixed order and added into
+ * dinputs once. */
+static void backward_head(const head *hd, real *dq, real *dk, real *dv) {
+    const int hs = hd->hs;
+    row_deltas(hd);
+    memset(hd->w.dq, 0, sizeof(real) * (size_t)hd->L * hs);
     for (int j0 = 0; j0 < hd->L; j0 += hd->tiles.keys) {
         const int nc = tile_length(j0, hd->tiles.keys, hd->L);
-        probs_tile(hd, i0, nr, j0, nc);
-        dscores_tile(hd, delta, i0, nr, j0, nc);
-        blas_gemm(false, false, nr, hs, nc, hd->scale, hd->w.dp, nc, hd->k + (size_t)j0 * hs, hs, 1, hd->w.dq, hs);
-        if (hd->ps)
-            position_scores_backward_rows(hd->ps, hd->b, hd->h, i0, nr, j0, nc, hd->q + (size_t)i0 * hs, hd->w.dp,
-                                          hd->w.dq, hd->w.position);
+        const size_t n = (size_t)nc * hs;
+        memset(hd->w.dk, 0, sizeof(real) * n);
+        memset(hd->w.dv, 0, sizeof(real) * n);
+        for (int i0 = 0; i0 < hd->L; i0 += hd->tiles.rows)
+            backward_tile(hd, i0, tile_length(i0, hd->tiles.rows, hd->L), j0, nc);
+        add_rows(dk + (size_t)j0 * hs, hd->w.dk, n);
+        add_rows(dv + (size_t)j0 * hs, hd->w.dv, n);
     }
-    add_rows(dq + (size_t)i0 * hs, hd->w.dq, (size_t)nr * hs);
-}
-
-/* Second pass, one key tile: dV_j = Σ_i P̃_ijᵀ dO_i and dK_j = τ Σ_i dS_ijᵀ Q_i (+ the
- * position term's share), with P̃ the dropped-out probabilities of the forward. */
-static void backward_key_tile(const head *hd, int j0, int nc, real *dk, real *dv) {
-    const int hs = hd->hs;
-    const size_t n = (size_t)nc * hs;
-    memset(hd->w.dk, 0, sizeof(real) * n);
-    memset(hd->w.dv, 0, sizeof(real) * n);
-    for (int i0 = 0; i0 < hd->L; i0 += hd->tiles.rows) {
-        const int nr = tile_length(i0, hd->tiles.rows, hd->L);
-        double delta[FULL_TILE_MAX];
-        row_deltas(hd, i0, nr, delta);
-        probs_tile(hd, i0, nr, j0, nc);
-        const real *pt = hd->w.s;
-        if (hd->dropout) {
-            for (size_t e = 0; e < (size_t)nr * nc; e++) hd->w.dp[e] = hd->w.s[e] * hd->w.keep[e];
-            pt = hd->w.dp;
-        }
-        blas_gemm(true, false, nc, hs, nr, 1, pt, nc, hd->dout + (size_t)i0 * hs, hs, 1, hd->w.dv, hs);
-        dscores_tile(hd, delta, i0, nr, j0, nc);
-        blas_gemm(true, false, nc, hs, nr, hd->scale, hd->w.dp, nc, hd->q + (size_t)i0 * hs, hs, 1, hd->w.dk, hs);
-        if (hd->ps)
-            position_scores_backward_keys(hd->ps, hd->b, hd->h, nr, nc, hd->k + (size_t)j0 * hs, hd->w.dp, hd->w.dk,
-                                          hd->w.position);
-    }
-    add_rows(dk + (size_t)j0 * hs, hd->w.dk, n);
-    add_rows(dv + (size_t)j0 * hs, hd->w.dv, n);
-}
-
-static void backward_head(const head *hd, real *dq, real *dk, real *dv) {
-    for (int i0 = 0; i0 < hd->L; i0 += hd->tiles.rows)
-        backward_query_tile(hd, i0, tile_length(i0, hd->tiles.rows, hd->L), dq);
-    for (int j0 = 0; j0 < hd->L; j0 += hd->tiles.keys)
-        backward_key_tile(hd, j0, tile_length(j0, hd->tiles.keys, hd->L), dk, dv);
+    add_rows(dq, hd->w.dq, (size_t)hd->L * hs);
 }
 
 void full_tiled_backward(const void *state, const attention_call *call, full_tiles tiles, const real *inputs,
@@ -316,9 +310,8 @@ static void full_backward(const void *state, const attention_call *call, const r
 }
 
 static double full_flops(const void *state, attention_shape shape) {
-    /* 2·T²·hs for each product: forward QKᵀ and PV; backward QKᵀ, dP and dQ in its first
-     * pass, QKᵀ, dP, dV and dK in its second. */
-    return 18.0 * shape.B * shape.NH * (double)shape.T * shape.T * shape.hs;
+    /* 2·T²·hs for each product: forward QKᵀ and PV; backward QKᵀ, dP, dV, dK and dQ. */
+    return 14.0 * shape.B * shape.NH * (double)shape.T * shape.T * shape.hs;
 }
 
 static void full_free(void *state) {

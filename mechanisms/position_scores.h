@@ -12,9 +12,8 @@
  * r(δ) = R(δ)·W_r are formed once per call for |δ| up to the call's largest position.
  *
  * A kernel that walks the scores in tiles of consecutive tokens (full attention) uses the
- * _tile variants, and when its backward visits every tile twice (once to gather the
- * rows' gradients, once the keys'), gives each visit its half: _backward_rows and
- * _backward_keys together add what position_scores_backward adds.
+ * _tile variants; its backward calls _backward_rows with the rows' gradient buffer and
+ * _backward_keys with the keys', which together add what position_scores_backward adds.
  *
  * Scratch: position_scores_shared reals shared by the threads (relative keys, the
  * gradient slots), position_scores_per_thread reals for each thread. */

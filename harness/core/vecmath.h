@@ -7,7 +7,7 @@
  * whole range, results below e^-87.3 flushed to 0, so a score of −∞ is a key that
  * gets exactly no weight) that the compiler turns
  * into SIMD code. It is plain IEEE arithmetic without contraction, so it gives the same
- * bits on every x86-64 machine. The double build, used by the gradient tests, calls
+ * bits on every x86-64 machine, with or without AVX2. The double build, used by the gradient tests, calls
  * libm's exp. */
 #ifndef ATTNBENCH_VECMATH_H
 #define ATTNBENCH_VECMATH_H
@@ -18,6 +18,9 @@
 real vec_max(const real *x, int n);
 /* x[i] = exp(x[i] − shift) in place; returns the sum of the results (in double). */
 double vec_exp_sum(real *x, real shift, int n);
+/* vec_exp_sum as compiled for plain x86-64 (SSE2); vec_exp_sum runs an AVX2 instance of
+ * the same source where the CPU has AVX2, which must give the same bits (tests). */
+double vec_exp_sum_baseline(real *x, real shift, int n);
 /* x[i] *= scale. */
 void vec_scale(real *x, real scale, int n);
 
