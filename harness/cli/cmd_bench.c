@@ -1,71 +1,31 @@
 /* cmd_bench.c — `attnbench bench`: time and memory per training step for each
- * mechanism across sequence lengths.
+ * mechanism across sequence lengths, LRA's efficiency table (Tay et al. 2021, Table 2)
+ * on this machine, optionally beside the PyTorch peer.
  *
- * Every (mechanism, length) cell runs in its own child process (model/bench.h), so
- * its peak memory is its own and a crash is one failed row, not a lost bench. A cell
- * whose model needs more than --memory-limit is refused before it allocates, which is
- * an expected outcome (full attention at long lengths), not an error. The table goes
- * to stdout row by row, progress to stderr; each measured cell is recorded in the
- * `bench` table as it finishes, so an interrupted bench keeps what it measured. The
- * last table compares the cost per token at each mechanism's longest measured length
- * with its shortest: near 1× means the mechanism's cost grows linearly with T. */
+ * First a yardstick: OpenBLAS sgemm's GFLOP/s with the same threads, so that attention
+ * GFLOP/s reads as a fraction of what the machine does on its best kernel. Then every
+ * (mechanism, length) cell runs in its own child process (model/bench.h), so its peak
+ * memory is its own and a crash is one failed row, not a lost bench. A cell whose
+ * model needs more than --memory-limit is refused before it allocates, which is an
+ * expected outcome (full attention at long lengths), not an error. With --peer the
+ * PyTorch peer (model/peer.h) runs each cell it implements right after ours, so both
+ * see the machine in the same state. Tables go to stdout row by row, progress to
+ * stderr; each measured cell (ours and the peer's) is recorded in the `bench` table as
+ * it finishes, so an interrupted bench keeps what it measured. */
 #define _DEFAULT_SOURCE
-#include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/bench_args.h"
 #include "cli/cli.h"
 #include "core/parallel.h"
-#include "mechanisms/mechanism.h"
-#include "model/bench.h"
+#include "model/peer.h"
 #include "store/store.h"
 
-#define MAX_MECHANISMS 64
-#define MAX_LENGTHS 64
-#define MAX_LENGTH (1 << 20)
-#define MAX_BATCH 65536
-#define MAX_STEPS 1000000
-#define MAX_THREADS 256
 #define BATCH_TOKENS 16384 /* default batch: min(8, max(1, BATCH_TOKENS / T)) */
-
-static const char usage[] =
-    "usage: attnbench bench [--mechanisms a,b,...] [--lengths 1024,2048,...] [--batch N]\n"
-    "                       [--steps N] [--threads N] [--memory-limit GB] [--db PATH]\n"
-    "                       [--no-record]\n"
-    "\n"
-    "Time and peak memory of one training step (forward, backward, AdamW) of a small\n"
-    "encoder (dim 64, 4 heads, 2 layers, MLP 128) on random tokens, for each mechanism\n"
-    "at each sequence length T (CLS included). Each cell runs in its own process; cells\n"
-    "whose model needs more than the memory limit are refused, not run. Prints a\n"
-    "Markdown table and the per-token cost ratios from the shortest to the longest\n"
-    "measured length, and records every measured cell in the database's bench table.\n"
-    "\n"
-    "  --mechanisms LIST  comma-separated mechanisms (default: every registered one)\n"
-    "  --lengths LIST     comma-separated T in [2, 1048576] (default 1024,2048,4096,8192,16384)\n"
-    "  --batch N          sequences per step (default min(8, max(1, 16384 / T)))\n"
-    "  --steps N          timed steps per cell, after one warm-up step (default 3)\n"
-    "  --threads N        threads (default: every online core)\n"
-    "  --memory-limit GB  refuse cells whose model needs more (default: half of memory)\n"
-    "  --db PATH          database file (default $ATTNBENCH_DB or " STORE_DEFAULT_PATH ")\n"
-    "  --no-record        print the table only\n"
-    "\n"
-    "Exit status: 0 every cell measured or refused, 1 a cell failed or the database\n"
-    "could not be written, 2 usage error.\n";
-
-typedef struct bench_args {
-    const mechanism_ops *mechanisms[MAX_MECHANISMS];
-    int n_mechanisms;
-    int lengths[MAX_LENGTHS];
-    int n_lengths;
-    int batch;              /* 0: by length */
-    int steps, threads;     /* threads 0: every online core */
-    double memory_limit_gb; /* 0: half of physical memory */
-    const char *db_flag;
-    bool no_record;
-} bench_args;
+#define SGEMM_SIZE 2048
 
 /* Cost per token at the shortest and the longest measured length of one mechanism. */
 typedef struct length_span {
@@ -74,109 +34,28 @@ typedef struct length_span {
     double memory_short, memory_long; /* peak RSS bytes per token */
 } length_span;
 
-static int parse_int_flag(const char *flag, const char *text, long long min, long long max, int *out) {
-    long long value;
-    if (!cli_parse_integer(text, min, max, &value))
-        return cli_fail(EXIT_USAGE, "bench: %s: expected an integer in [%lld, %lld], got \"%s\"", flag, min, max,
-                        text);
-    *out = (int)value;
-    return EXIT_OK;
-}
+/* A measured cell of ours and, when the peer ran it, the peer's. */
+typedef struct comparison {
+    int mechanism, T, B;
+    double ours_tokens, ours_rss;
+    peer_result peer;
+} comparison;
 
-static int parse_memory_limit(const char *text, double *out) {
-    char *end;
-    errno = 0;
-    const double value = strtod(text, &end);
-    if (errno || end == text || *end || !isfinite(value) || value <= 0)
-        return cli_fail(EXIT_USAGE, "bench: --memory-limit: expected a number of GB > 0, got \"%s\"", text);
-    *out = value;
-    return EXIT_OK;
-}
-
-/* Split a comma-separated list into items (at most max, each shorter than 64 bytes). */
-static int split_list(const char *flag, const char *text, char items[][64], int max, int *n) {
-    *n = 0;
-    const char *p = text;
-    for (;;) {
-        const size_t len = strcspn(p, ",");
-        if (*n == max) return cli_fail(EXIT_USAGE, "bench: %s: more than %d items in \"%s\"", flag, max, text);
-        if (len >= 64) return cli_fail(EXIT_USAGE, "bench: %s: item \"%.*s\" is too long", flag, (int)len, p);
-        memcpy(items[*n], p, len);
-        items[(*n)++][len] = '\0';
-        if (!p[len]) return EXIT_OK;
-        p += len + 1;
-    }
-}
-
-static int parse_mechanisms(const char *text, bench_args *a) {
-    char items[MAX_MECHANISMS][64];
-    int status = split_list("--mechanisms", text, items, MAX_MECHANISMS, &a->n_mechanisms);
-    if (status != EXIT_OK) return status;
-    for (int i = 0; i < a->n_mechanisms; i++) {
-        a->mechanisms[i] = mechanism_find(items[i]);
-        if (a->mechanisms[i]) continue;
-        char known[512] = "";
-        for (int k = 0; k < mechanism_count(); k++) {
-            const size_t used = strlen(known);
-            snprintf(known + used, sizeof known - used, "%s%s", k ? ", " : "", mechanism_at(k)->name);
-        }
-        return cli_fail(EXIT_USAGE, "bench: --mechanisms: unknown mechanism \"%s\" (known: %s)", items[i], known);
-    }
-    return EXIT_OK;
-}
-
-static int parse_lengths(const char *text, bench_args *a) {
-    char items[MAX_LENGTHS][64];
-    int status = split_list("--lengths", text, items, MAX_LENGTHS, &a->n_lengths);
-    if (status != EXIT_OK) return status;
-    for (int i = 0; i < a->n_lengths; i++) {
-        long long value;
-        if (!cli_parse_integer(items[i], 2, MAX_LENGTH, &value))
-            return cli_fail(EXIT_USAGE, "bench: --lengths: \"%s\" is not a length (expected an integer in [2, %d])",
-                            items[i], MAX_LENGTH);
-        a->lengths[i] = (int)value;
-    }
-    return EXIT_OK;
-}
-
-static void default_args(bench_args *a) {
-    static const int lengths[] = {1024, 2048, 4096, 8192, 16384};
-    memset(a, 0, sizeof *a);
-    a->n_mechanisms = mechanism_count() < MAX_MECHANISMS ? mechanism_count() : MAX_MECHANISMS;
-    for (int i = 0; i < a->n_mechanisms; i++) a->mechanisms[i] = mechanism_at(i);
-    a->n_lengths = (int)(sizeof lengths / sizeof lengths[0]);
-    memcpy(a->lengths, lengths, sizeof lengths);
-    a->steps = 3;
-}
-
-static int parse_args(int argc, char **argv, bench_args *a) {
-    default_args(a);
-    for (int i = 1; i < argc; i++) {
-        const char *flag = argv[i];
-        if (strcmp(flag, "--no-record") == 0) {
-            a->no_record = true;
-            continue;
-        }
-        const bool takes_value = strcmp(flag, "--mechanisms") == 0 || strcmp(flag, "--lengths") == 0 ||
-                                 strcmp(flag, "--batch") == 0 || strcmp(flag, "--steps") == 0 ||
-                                 strcmp(flag, "--threads") == 0 || strcmp(flag, "--memory-limit") == 0 ||
-                                 strcmp(flag, "--db") == 0;
-        if (!takes_value)
-            return cli_fail(EXIT_USAGE, "bench: unknown argument %s (see attnbench bench --help)", flag);
-        if (++i == argc) return cli_fail(EXIT_USAGE, "bench: %s needs a value", flag);
-        const char *value = argv[i];
-        int status = EXIT_OK;
-        if (strcmp(flag, "--mechanisms") == 0) status = parse_mechanisms(value, a);
-        else if (strcmp(flag, "--lengths") == 0) status = parse_lengths(value, a);
-        else if (strcmp(flag, "--batch") == 0) status = parse_int_flag(flag, value, 1, MAX_BATCH, &a->batch);
-        else if (strcmp(flag, "--steps") == 0) status = parse_int_flag(flag, value, 1, MAX_STEPS, &a->steps);
-        else if (strcmp(flag, "--threads") == 0) status = parse_int_flag(flag, value, 1, MAX_THREADS, &a->threads);
-        else if (strcmp(flag, "--memory-limit") == 0) status = parse_memory_limit(value, &a->memory_limit_gb);
-        else a->db_flag = value;
-        if (status != EXIT_OK) return status;
-    }
-    return EXIT_OK;
-}
+/* What the run shares: where it records, and the results so far. */
+typedef struct bench_run {
+    const bench_args *a;
+    int threads;
+    double sgemm_gflops;
+    store *st;
+    char run_id[33];
+    provenance prov;
+    char implementation[64];
+    double full_tokens[BENCH_MAX_LENGTHS]; /* full attention's tokens/s at each length (0: none) */
+    int full_batch[BENCH_MAX_LENGTHS];
+    length_span spans[BENCH_MAX_MECHANISMS];
+    comparison *comparisons;
+    int n_comparisons, recorded;
+} bench_run;
 
 static int resolve_threads(int requested) {
     if (requested > 0) return requested;
@@ -194,35 +73,53 @@ static int default_batch(int T) {
     return by_tokens < 1 ? 1 : by_tokens > 8 ? 8 : by_tokens;
 }
 
-static void print_header(void) {
-    printf("| mechanism | T | batch | ms/step | tokens/s | µs/token | peak RSS (MB) | model memory (MB) "
-           "| attention GFLOP/step | note |\n");
-    printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+/* "local (blocked=true block=128)", or the bare name without --option. */
+static void mechanism_label(const bench_args *a, int i, char *label, size_t size) {
+    if (a->settings[i][0]) snprintf(label, size, "%s (%s)", a->mechanisms[i]->name, a->settings[i]);
+    else snprintf(label, size, "%s", a->mechanisms[i]->name);
 }
 
-static void print_row(const char *mechanism, int T, int B, const bench_result *r) {
-    printf("| %s | %d | %d | ", mechanism, T, B);
+static void print_header(void) {
+    printf("| mechanism | T | batch | ms/step | tokens/s | speed vs full | µs/token | peak RSS (MB) "
+           "| model memory (MB) | attention GFLOP/step | attention GFLOP/s | of sgemm | note |\n");
+    printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+}
+
+static void print_row(const bench_run *run, const char *label, int length_index, int B, const bench_result *r) {
+    const int T = run->a->lengths[length_index];
+    printf("| %s | %d | %d | ", label, T, B);
     if (r->outcome == BENCH_MEASURED) {
-        const double tokens = (double)B * T;
-        printf("%.1f | %.0f | %.2f | %.0f | ", 1e3 * r->step_seconds, tokens / r->step_seconds,
-               1e6 * r->step_seconds / tokens, r->peak_rss_bytes / 1e6);
+        const double tokens = (double)B * T, per_second = tokens / r->step_seconds;
+        printf("%.1f | %.0f | ", 1e3 * r->step_seconds, per_second);
+        if (run->full_tokens[length_index] > 0 && run->full_batch[length_index] == B)
+            printf("%.2f× | ", per_second / run->full_tokens[length_index]);
+        else printf("— | ");
+        printf("%.2f | %.0f | ", 1e6 * r->step_seconds / tokens, r->peak_rss_bytes / 1e6);
     } else {
-        printf("— | — | — | — | ");
+        printf("— | — | — | — | — | ");
     }
     if (r->model_bytes > 0) printf("%.1f | %.3g | ", r->model_bytes / 1e6, r->attention_gflops);
     else printf("— | — | ");
+    if (r->outcome == BENCH_MEASURED && r->attention_seconds > 0) {
+        const double rate = r->attention_gflops / r->attention_seconds;
+        printf("%.1f | ", rate);
+        if (run->sgemm_gflops > 0) printf("%.0f%% | ", 100 * rate / run->sgemm_gflops);
+        else printf("— | ");
+    } else {
+        printf("— | — | ");
+    }
     if (r->outcome == BENCH_REFUSED) printf("refused: %s |\n", r->reason);
     else if (r->outcome == BENCH_FAILED) printf("failed: %s |\n", r->reason);
     else printf(" |\n");
     fflush(stdout);
 }
 
-static void report_progress(int index, int total, const char *mechanism, int T, const bench_result *r) {
+static void report_progress(int index, int total, const char *label, int T, const bench_result *r) {
     if (r->outcome == BENCH_MEASURED)
-        fprintf(stderr, "bench [%d/%d] %s T=%d: %.1f ms/step, peak RSS %.0f MB\n", index, total, mechanism, T,
+        fprintf(stderr, "bench [%d/%d] %s T=%d: %.1f ms/step, peak RSS %.0f MB\n", index, total, label, T,
                 1e3 * r->step_seconds, r->peak_rss_bytes / 1e6);
     else
-        fprintf(stderr, "bench [%d/%d] %s T=%d: %s: %s\n", index, total, mechanism, T,
+        fprintf(stderr, "bench [%d/%d] %s T=%d: %s: %s\n", index, total, label, T,
                 r->outcome == BENCH_REFUSED ? "refused" : "failed", r->reason);
 }
 
@@ -241,14 +138,16 @@ static void span_add(length_span *s, int T, int B, const bench_result *r) {
     }
 }
 
-static void print_ratios(const bench_args *a, const length_span *spans) {
+static void print_ratios(const bench_run *run) {
     printf("\nCost per token at the longest measured length over the shortest "
            "(a mechanism linear in T stays near 1×):\n\n");
     printf("| mechanism | from T | to T | time per token | memory per token |\n");
     printf("|---|---:|---:|---:|---:|\n");
-    for (int i = 0; i < a->n_mechanisms; i++) {
-        const length_span *s = &spans[i];
-        printf("| %s | ", a->mechanisms[i]->name);
+    for (int i = 0; i < run->a->n_mechanisms; i++) {
+        const length_span *s = &run->spans[i];
+        char label[320];
+        mechanism_label(run->a, i, label, sizeof label);
+        printf("| %s | ", label);
         if (s->longest > s->shortest)
             printf("%d | %d | %.2f× | %.2f× |\n", s->shortest, s->longest, s->time_long / s->time_short,
                    s->memory_long / s->memory_short);
@@ -259,78 +158,174 @@ static void print_ratios(const bench_args *a, const length_span *spans) {
     }
 }
 
-/* Run every cell, printing and recording as it goes; returns the exit status. */
-static int run_cells(const bench_args *a, int threads, store *st, const char *run_id, const char *host) {
-    const double limit = memory_limit_bytes(a->memory_limit_gb);
-    const int total = a->n_mechanisms * a->n_lengths;
-    length_span spans[MAX_MECHANISMS] = {{0}};
-    int failed = 0, recorded = 0;
-    print_header();
-    for (int i = 0; i < a->n_mechanisms; i++) {
-        const char *name = a->mechanisms[i]->name;
-        for (int j = 0; j < a->n_lengths; j++) {
-            const int T = a->lengths[j], index = i * a->n_lengths + j + 1;
-            const bench_cell cell = {name, T, a->batch ? a->batch : default_batch(T), a->steps, limit};
-            fprintf(stderr, "bench [%d/%d] %s T=%d batch %d ...\n", index, total, name, T, cell.B);
-            bench_result r;
-            bench_run_cell(&cell, &r);
-            print_row(name, T, cell.B, &r);
-            report_progress(index, total, name, T, &r);
-            failed += r.outcome == BENCH_FAILED;
-            if (r.outcome != BENCH_MEASURED) continue;
-            span_add(&spans[i], T, cell.B, &r);
-            if (!st) continue;
-            const bench_row row = {
-                .run_id = run_id,
-                .mechanism = name,
-                .length = T,
-                .batch = cell.B,
-                .dim = BENCH_DIM,
-                .heads = BENCH_HEADS,
-                .layers = BENCH_LAYERS,
-                .steps_per_second = 1 / r.step_seconds,
-                .tokens_per_second = (double)cell.B * T / r.step_seconds,
-                .peak_rss_bytes = r.peak_rss_bytes,
-                .attention_gflops = r.attention_gflops,
-                .threads = threads,
-                .host = host,
-            };
-            error_info err = {0};
-            if (store_bench_insert(st, &row, &err) != 0) return cli_fail(err.status, "%s", err.message);
-            recorded++;
-        }
+/* The peer's name for mechanism i, and its window and features; NULL when the peer has
+ * no implementation of it as configured. */
+static const char *peer_mechanism(const bench_args *a, int i, int *window, int *features) {
+    const char *name = a->mechanisms[i]->name;
+    const opt_set *o = &a->options[i];
+    *window = 128, *features = 128;
+    if (strcmp(name, "full") == 0) return "full";
+    if (strcmp(name, "local") == 0 && opt_bool(o, "blocked")) {
+        *window = (int)opt_int(o, "block");
+        return "local";
     }
-    print_ratios(a, spans);
-    if (st) fprintf(stderr, "bench %s: recorded %d rows\n", run_id, recorded);
+    if (strcmp(name, "performer") == 0 && strcmp(opt_string(o, "kernel"), "softmax") == 0 &&
+        !opt_bool(o, "deterministic")) {
+        *features = (int)opt_int(o, "features");
+        return "performer";
+    }
+    return NULL;
+}
+
+static int record(bench_run *run, const bench_row *row) {
+    if (!run->st) return EXIT_OK;
+    error_info err = {0};
+    if (store_bench_insert(run->st, row, &err) != 0) return cli_fail(err.status, "%s", err.message);
+    run->recorded++;
+    return EXIT_OK;
+}
+
+static bench_row row_for(const bench_run *run, int i, int T, int B) {
+    const bench_args *a = run->a;
+    return (bench_row){.run_id = run->run_id, .implementation = run->implementation,
+                       .mechanism = a->mechanisms[i]->name, .options = a->settings[i], .length = T, .batch = B,
+                       .dim = a->shape.dim, .heads = a->shape.heads, .layers = a->shape.layers,
+                       .mlp_dim = a->shape.mlp_dim, .sgemm_gflops = run->sgemm_gflops, .threads = run->threads,
+                       .host = run->prov.host};
+}
+
+/* Run the peer on the cell we just measured, record it and keep it for the comparison. */
+static int run_peer(bench_run *run, int i, int T, int B, const bench_result *ours) {
+    int window, features;
+    const char *name = peer_mechanism(run->a, i, &window, &features);
+    if (!run->a->peer_script || !name) return EXIT_OK;
+    comparison *c = &run->comparisons[run->n_comparisons++];
+    *c = (comparison){.mechanism = i, .T = T, .B = B, .ours_tokens = (double)B * T / ours->step_seconds,
+                      .ours_rss = ours->peak_rss_bytes};
+    const peer_cell cell = {.python = run->a->python, .script = run->a->peer_script, .mechanism = name,
+                            .shape = run->a->shape, .T = T, .B = B, .steps = run->a->steps,
+                            .threads = run->threads, .window = window, .features = features};
+    fprintf(stderr, "bench: the PyTorch peer on %s T=%d batch %d ...\n", name, T, B);
+    peer_run(&cell, &c->peer);
+    if (!c->peer.measured) {
+        fprintf(stderr, "bench: peer %s T=%d: %s\n", name, T, c->peer.reason);
+        return EXIT_OK;
+    }
+    bench_row row = row_for(run, i, T, B);
+    row.implementation = c->peer.version;
+    row.steps_per_second = c->peer.steps_per_second;
+    row.tokens_per_second = c->peer.tokens_per_second;
+    row.peak_rss_bytes = c->peer.peak_rss_bytes;
+    row.sgemm_gflops = 0;
+    return record(run, &row);
+}
+
+static void print_comparisons(const bench_run *run) {
+    if (!run->a->peer_script) return;
+    printf("\nAgainst the PyTorch peer (%s), the same model, batch, lengths and threads, each cell run right after "
+           "ours:\n\n",
+           run->a->peer_script);
+    printf("| mechanism | T | batch | attnbench tokens/s | peer tokens/s | speed-up | attnbench peak RSS (MB) "
+           "| peer peak RSS (MB) | memory ratio | peer |\n");
+    printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+    for (int k = 0; k < run->n_comparisons; k++) {
+        const comparison *c = &run->comparisons[k];
+        char label[320];
+        mechanism_label(run->a, c->mechanism, label, sizeof label);
+        if (!c->peer.measured) {
+            printf("| %s | %d | %d | %.0f | — | — | %.0f | — | — | %s |\n", label, c->T, c->B, c->ours_tokens,
+                   c->ours_rss / 1e6, c->peer.reason);
+            continue;
+        }
+        printf("| %s | %d | %d | %.0f | %.0f | %.2f× | %.0f | %.0f | %.2f | %s |\n", label, c->T, c->B,
+               c->ours_tokens, c->peer.tokens_per_second, c->ours_tokens / c->peer.tokens_per_second,
+               c->ours_rss / 1e6, c->peer.peak_rss_bytes / 1e6, c->ours_rss / c->peer.peak_rss_bytes,
+               c->peer.version);
+    }
+}
+
+/* One cell: measure, print, record, then the peer. Returns 1 when the cell failed. */
+static int run_cell(bench_run *run, int i, int j, int index, int total, int *status) {
+    const bench_args *a = run->a;
+    const int T = a->lengths[j];
+    const bench_cell cell = {.mechanism = a->mechanisms[i]->name, .options = &a->options[i], .shape = a->shape,
+                             .T = T, .B = a->batch ? a->batch : default_batch(T), .steps = a->steps,
+                             .memory_limit_bytes = memory_limit_bytes(a->memory_limit_gb)};
+    char label[320];
+    mechanism_label(a, i, label, sizeof label);
+    fprintf(stderr, "bench [%d/%d] %s T=%d batch %d ...\n", index, total, label, T, cell.B);
+    bench_result r;
+    bench_run_cell(&cell, &r);
+    const bool is_full = strcmp(cell.mechanism, "full") == 0 && !a->settings[i][0];
+    if (r.outcome == BENCH_MEASURED && is_full) {
+        run->full_tokens[j] = (double)cell.B * T / r.step_seconds;
+        run->full_batch[j] = cell.B;
+    }
+    print_row(run, label, j, cell.B, &r);
+    report_progress(index, total, label, T, &r);
+    if (r.outcome != BENCH_MEASURED) return r.outcome == BENCH_FAILED;
+    span_add(&run->spans[i], T, cell.B, &r);
+    bench_row row = row_for(run, i, T, cell.B);
+    row.steps_per_second = 1 / r.step_seconds;
+    row.tokens_per_second = (double)cell.B * T / r.step_seconds;
+    row.peak_rss_bytes = r.peak_rss_bytes;
+    row.attention_gflops = r.attention_gflops;
+    row.attention_seconds = r.attention_seconds;
+    if (*status == EXIT_OK) *status = record(run, &row);
+    if (*status == EXIT_OK) *status = run_peer(run, i, T, cell.B, &r);
+    return 0;
+}
+
+/* Full attention first, so that every other mechanism's speed ratio is known when its row prints. */
+static int run_cells(bench_run *run) {
+    const bench_args *a = run->a;
+    const int total = a->n_mechanisms * a->n_lengths;
+    int failed = 0, status = EXIT_OK, index = 0;
+    print_header();
+    for (int pass = 0; pass < 2 && status == EXIT_OK; pass++)
+        for (int i = 0; i < a->n_mechanisms && status == EXIT_OK; i++) {
+            const bool is_full = strcmp(a->mechanisms[i]->name, "full") == 0 && !a->settings[i][0];
+            if (is_full != (pass == 0)) continue;
+            for (int j = 0; j < a->n_lengths && status == EXIT_OK; j++)
+                failed += run_cell(run, i, j, ++index, total, &status);
+        }
+    print_ratios(run);
+    print_comparisons(run);
+    if (run->st) fprintf(stderr, "bench %s: recorded %d rows\n", run->run_id, run->recorded);
+    if (status != EXIT_OK) return status;
     if (failed) return cli_fail(EXIT_RUNTIME, "bench: %d of %d cells failed", failed, total);
     return EXIT_OK;
 }
 
 int cmd_bench(int argc, char **argv) {
     if (cli_wants_help(argc, argv)) {
-        fputs(usage, stdout);
+        fputs(bench_usage, stdout);
         return EXIT_OK;
     }
-    bench_args args;
-    int status = parse_args(argc, argv, &args);
+    static bench_args args; /* large: every mechanism's option set */
+    int status = bench_args_parse(argc, argv, &args);
     if (status != EXIT_OK) return status;
-    const int threads = resolve_threads(args.threads);
-    parallel_set_threads(threads);
-    provenance prov;
-    provenance_collect(&prov, threads);
-
-    store *st = NULL;
-    char run_id[33] = "";
+    static bench_run run;
+    run = (bench_run){.a = &args, .threads = resolve_threads(args.threads)};
+    parallel_set_threads(run.threads);
+    provenance_collect(&run.prov, run.threads);
+    snprintf(run.implementation, sizeof run.implementation, "attnbench %s", run.prov.version);
+    run.comparisons = calloc((size_t)args.n_mechanisms * args.n_lengths, sizeof *run.comparisons);
+    if (!run.comparisons) return cli_fail(EXIT_RUNTIME, "bench: out of memory");
     if (!args.no_record) {
         error_info err = {0};
-        if (store_open(&st, cli_database_path(args.db_flag), false, &err) != 0)
-            return cli_fail(err.status, "%s", err.message);
-        if (store_random_id(run_id, &err) != 0) {
-            store_close(st);
+        if (store_open(&run.st, cli_database_path(args.db_flag), false, &err) != 0 ||
+            store_random_id(run.run_id, &err) != 0) {
+            store_close(run.st);
+            free(run.comparisons);
             return cli_fail(err.status, "bench: %s", err.message);
         }
     }
-    status = run_cells(&args, threads, st, run_id, prov.host);
-    store_close(st);
+    run.sgemm_gflops = bench_sgemm_gflops(SGEMM_SIZE, run.threads);
+    printf("OpenBLAS sgemm %d×%d×%d on %d thread%s: %.1f GFLOP/s (%s)\n\n", SGEMM_SIZE, SGEMM_SIZE, SGEMM_SIZE,
+           run.threads, run.threads == 1 ? "" : "s", run.sgemm_gflops, run.prov.blas);
+    status = run_cells(&run);
+    store_close(run.st);
+    free(run.comparisons);
     return status;
 }

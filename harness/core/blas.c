@@ -3,6 +3,9 @@
 
 #include <cblas.h>
 #include <stdio.h>
+#include <stdlib.h>
+
+#include "core/timer.h"
 
 void blas_gemm(bool trans_a, bool trans_b, int m, int n, int k, real alpha, const real *a,
                int lda, const real *b, int ldb, real beta, real *c, int ldc) {
@@ -13,6 +16,23 @@ void blas_gemm(bool trans_a, bool trans_b, int m, int n, int k, real alpha, cons
     cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
                 m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 #endif
+}
+
+double blas_time_sgemm(int n) {
+    const size_t count = (size_t)n * n;
+    float *a = malloc(sizeof(float) * count), *b = malloc(sizeof(float) * count), *c = malloc(sizeof(float) * count);
+    double best = 0;
+    if (a && b && c) {
+        for (size_t i = 0; i < count; i++) a[i] = (float)(i % 7) / 7, b[i] = (float)(i % 11) / 11;
+        for (int i = 0; i < 4; i++) { /* the first is a warm-up */
+            const double start = timer_now();
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1, a, n, b, n, 0, c, n);
+            const double seconds = timer_now() - start;
+            if (i > 0 && (best == 0 || seconds < best)) best = seconds;
+        }
+    }
+    free(a), free(b), free(c);
+    return best;
 }
 
 void blas_set_threads(int threads) { openblas_set_num_threads(threads); }

@@ -3,6 +3,7 @@
 #include "core/timer.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/resource.h>
 #include <time.h>
 
@@ -25,4 +26,14 @@ void timer_utc_iso(char *buf, int size) {
     gmtime_r(&ts.tv_sec, &tm);
     snprintf(buf, (size_t)size, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
              tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
+}
+
+static int compare_doubles(const void *a, const void *b) {
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double timer_median(double *seconds, int n) {
+    qsort(seconds, (size_t)n, sizeof *seconds, compare_doubles);
+    return n % 2 ? seconds[n / 2] : 0.5 * (seconds[n / 2 - 1] + seconds[n / 2]);
 }

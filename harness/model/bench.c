@@ -22,10 +22,12 @@
 #include <unistd.h>
 
 #include "config/config_schema.h"
+#include "core/blas.h"
 #include "core/check.h"
 #include "core/rng.h"
 #include "core/timer.h"
 #include "mechanisms/mechanism.h"
+#include "model/bench_attention.h"
 #include "model/model.h"
 
 #define BENCH_VOCAB 32
@@ -42,23 +44,24 @@ typedef struct bench_message {
 
 _Static_assert(sizeof(bench_message) <= PIPE_BUF, "a report must be one atomic pipe write");
 
-void bench_model_config(model_config *config, const char *mechanism) {
+void bench_model_config(model_config *config, const char *mechanism, const opt_set *options, bench_shape shape) {
     const mechanism_ops *ops = mechanism_find(mechanism);
     CHECK(ops != NULL);
     memset(config, 0, sizeof *config);
     config_section_defaults(&config_model_section, config);
-    config->layers = BENCH_LAYERS;
-    config->dim = BENCH_DIM;
-    config->heads = BENCH_HEADS;
-    config->mlp_dim = BENCH_MLP_DIM;
-    config->head_mlp_dim = BENCH_MLP_DIM;
-    config->qkv_dim = BENCH_DIM;
+    config->layers = shape.layers;
+    config->dim = shape.dim;
+    config->heads = shape.heads;
+    config->mlp_dim = shape.mlp_dim;
+    config->head_mlp_dim = shape.mlp_dim;
+    config->qkv_dim = shape.dim;
     config->dropout = 0;
     config->attention_dropout = 0;
     config->pooling = POOLING_CLS;
     config->positional = POSITIONAL_SINUSOIDAL;
     snprintf(config->attention.kind, sizeof config->attention.kind, "%s", mechanism);
-    opt_set_defaults(&config->attention.options, ops->options, ops->n_options);
+    if (options) config->attention.options = *options;
+    else opt_set_defaults(&config->attention.options, ops->options, ops->n_options);
 }
 
 /* The train section's defaults, as a config without a train section would have them. */
@@ -136,16 +139,6 @@ static void batch_free(model_batch *batch) {
     free(batch->n_outputs);
 }
 
-static int compare_doubles(const void *a, const void *b) {
-    const double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *values, int n) {
-    qsort(values, (size_t)n, sizeof *values, compare_doubles);
-    return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
-}
-
 /* Write the whole message; a failure is left for the parent to notice as a missing
  * report. */
 static void send_message(int fd, const bench_message *message) {
@@ -183,11 +176,12 @@ static void train_step(model *m, const model_batch *batch, const train_config *t
 }
 
 /* The child's work: everything it learns goes into the pipe. */
-static void child_measure(const bench_cell *cell, int fd) {
+static void child_measure(const void *arg, int fd) {
+    const bench_cell *cell = arg;
     bench_message message = {0};
     bench_result *r = &message.result;
     model_config config;
-    bench_model_config(&config, cell->mechanism);
+    bench_model_config(&config, cell->mechanism, cell->options, cell->shape);
     train_config train;
     train_defaults(&train);
     const task_info info = bench_task(cell->T);
@@ -223,14 +217,15 @@ static void child_measure(const bench_cell *cell, int fd) {
         train_step(m, &batch, &train, step);
         if (step > 0) seconds[step - 1] = timer_now() - start;
     }
-    r->step_seconds = median(seconds, cell->steps);
+    r->step_seconds = timer_median(seconds, cell->steps);
+    free(seconds);
+    batch_free(&batch);
+    model_free(m); /* before the attention's own buffers, which are smaller: the peak stays the step's */
+    r->attention_seconds = bench_attention_seconds(&config, cell->B, cell->T, cell->steps);
     r->outcome = BENCH_MEASURED;
     r->reason[0] = '\0';
     message.final = 1;
     send_message(fd, &message);
-    free(seconds);
-    batch_free(&batch);
-    model_free(m);
 }
 
 static void fail_with(bench_result *result, const char *what) {
@@ -238,8 +233,8 @@ static void fail_with(bench_result *result, const char *what) {
     snprintf(result->reason, sizeof result->reason, "%s: %s", what, strerror(errno));
 }
 
-void bench_run_cell(const bench_cell *cell, bench_result *result) {
-    CHECK(cell->T >= 2 && cell->B >= 1 && cell->steps >= 1);
+/* Run work(arg, fd) in a child process and collect its last report and peak memory. */
+static void run_in_child(void (*work)(const void *arg, int fd), const void *arg, bench_result *result) {
     memset(result, 0, sizeof *result);
     int fds[2];
     if (pipe(fds) != 0) {
@@ -257,7 +252,7 @@ void bench_run_cell(const bench_cell *cell, bench_result *result) {
     }
     if (pid == 0) {
         close(fds[0]);
-        child_measure(cell, fds[1]);
+        work(arg, fds[1]);
         close(fds[1]);
         _exit(0); /* the parent's atexit handlers and stdio buffers are not the child's */
     }
@@ -290,4 +285,31 @@ void bench_run_cell(const bench_cell *cell, bench_result *result) {
         result->outcome = BENCH_FAILED;
         snprintf(result->reason, sizeof result->reason, "ended without reporting its measurements");
     }
+}
+
+void bench_run_cell(const bench_cell *cell, bench_result *result) {
+    CHECK(cell->T >= 2 && cell->B >= 1 && cell->steps >= 1);
+    run_in_child(child_measure, cell, result);
+}
+
+typedef struct sgemm_job {
+    int n, threads;
+} sgemm_job;
+
+/* The child of bench_sgemm_gflops: step_seconds is the fastest of three n×n products. */
+static void child_sgemm(const void *arg, int fd) {
+    const sgemm_job *job = arg;
+    bench_message message = {.final = 1};
+    blas_set_threads(job->threads);
+    message.result.step_seconds = blas_time_sgemm(job->n);
+    if (message.result.step_seconds > 0) message.result.outcome = BENCH_MEASURED;
+    send_message(fd, &message);
+}
+
+double bench_sgemm_gflops(int n, int threads) {
+    const sgemm_job job = {n, threads};
+    bench_result result;
+    run_in_child(child_sgemm, &job, &result);
+    if (result.outcome != BENCH_MEASURED || !(result.step_seconds > 0)) return 0;
+    return 2.0 * n * n * (double)n / result.step_seconds / 1e9;
 }

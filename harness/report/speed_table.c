@@ -1,10 +1,12 @@
 /* speed_table.c — the speed leaderboard from the `bench` table: a row per mechanism, a
  * column per sequence length T, one table per model shape (dim, heads, layers).
  *
- * A cell is one measurement, not an aggregate: the latest `attnbench bench` row for
- * that mechanism, length and shape (by created_at, then insertion order), whatever its
+ * A row is a mechanism with the options the bench set, and the PyTorch peer's rows are
+ * rows of their own. A cell is one measurement, not an aggregate: the latest bench row
+ * for that label, length and shape (by created_at, then insertion order), whatever its
  * batch, since the bench derives the batch from T. Beside it, the ratio to full
- * attention at the same length, shown only where both used the same batch. */
+ * attention of the same implementation at the same length, shown only where both used
+ * the same batch. */
 #define _POSIX_C_SOURCE 200809L
 #include <ctype.h>
 #include <sqlite3.h>
@@ -14,18 +16,27 @@
 #include "core/check.h"
 #include "report/leaderboard_internal.h"
 
+/* A row's label: the mechanism, its --option settings, and the peer's name for rows the
+ * peer measured ("full — PyTorch 1.13.1"). */
 static const char latest_sql[] =
-    "WITH ranked AS (\n"
-    "  SELECT dim, heads, layers, mechanism, length, batch, %s AS value,\n"
-    "         row_number() OVER (PARTITION BY mechanism, length, dim, heads, layers\n"
+    "WITH labelled AS (\n"
+    "  SELECT *, mechanism || CASE WHEN coalesce(options, '') <> '' THEN ' (' || options || ')' ELSE '' END\n"
+    "         AS label,\n"
+    "         CASE WHEN coalesce(implementation, 'attnbench') LIKE 'attnbench%%' THEN ''\n"
+    "              ELSE ' — ' || implementation END AS peer\n"
+    "  FROM bench),\n"
+    "ranked AS (\n"
+    "  SELECT dim, heads, layers, label || peer AS label, peer, length, batch, %s AS value,\n"
+    "         row_number() OVER (PARTITION BY label, peer, length, dim, heads, layers\n"
     "                            ORDER BY created_at DESC, id DESC) AS k\n"
-    "  FROM bench WHERE %s IS NOT NULL AND mechanism IS NOT NULL)\n"
-    "SELECT dim, heads, layers, mechanism, length, batch, value FROM ranked WHERE k = 1\n"
-    "ORDER BY dim, heads, layers, mechanism, length";
+    "  FROM labelled WHERE %s IS NOT NULL AND mechanism IS NOT NULL)\n"
+    "SELECT dim, heads, layers, label, length, batch, value, peer FROM ranked WHERE k = 1\n"
+    "ORDER BY dim, heads, layers, peer, label, length";
 
 typedef struct measurement {
     int dim, heads, layers;
-    char *mechanism;
+    char *mechanism; /* the row label */
+    char *peer;      /* "" for attnbench's rows, " — PyTorch …" for the peer's */
     int length, batch;
     double value;
 } measurement;
@@ -54,8 +65,9 @@ static int load(measurements *list, store *s, const metric_spec *m, error_info *
             .layers = sqlite3_column_int(stmt, 2), .mechanism = strdup((const char *)sqlite3_column_text(stmt, 3)),
             .length = sqlite3_column_int(stmt, 4), .batch = sqlite3_column_int(stmt, 5),
             .value = m->scale * sqlite3_column_double(stmt, 6),
+            .peer = strdup((const char *)sqlite3_column_text(stmt, 7)),
         };
-        CHECK(x->mechanism != NULL);
+        CHECK(x->mechanism != NULL && x->peer != NULL);
     }
     if (rc != SQLITE_DONE) error_set(err, EXIT_RUNTIME, "leaderboard: %s", sqlite3_errmsg(store_db(s)));
     sqlite3_finalize(stmt);
@@ -112,7 +124,9 @@ static void add_shape(table_doc *d, const leaderboard_plan *p, const measurement
         table_cell_text(&row->cells[0], CELL_TEXT, items[i].mechanism);
         for (int l = 0; l < n_lengths; l++) {
             const measurement *x = find(items, from, to, items[i].mechanism, lengths[l]);
-            const measurement *full = find(items, from, to, "full", lengths[l]);
+            char full_label[96];
+            snprintf(full_label, sizeof full_label, "full%s", items[i].peer);
+            const measurement *full = find(items, from, to, full_label, lengths[l]);
             if (!x) continue;
             table_cell *c = &row->cells[1 + l];
             free(c->text);
@@ -129,9 +143,10 @@ static void add_shape(table_doc *d, const leaderboard_plan *p, const measurement
     what[0] = (char)toupper((unsigned char)what[0]);
     table_set_legend(t,
                      "%s of one training step (forward, backward, AdamW), as `attnbench bench` measures it, by "
-                     "sequence length T: the latest `attnbench bench` measurement of each mechanism, length and model shape; "
-                     "bold = best per column (%s is better); (r×) = the ratio to full attention at the same length "
-                     "and batch.",
+                     "sequence length T: the latest `attnbench bench` measurement of each mechanism, length and model shape "
+                     "(rows marked PyTorch are the peer's, from `attnbench bench --peer`); "
+                     "bold = best per column (%s is better); (r×) = the ratio to full attention of the same "
+                     "implementation at the same length and batch.",
                      what, p->metric.direction > 0 ? "higher" : "lower");
     free(lengths);
 }
@@ -144,7 +159,7 @@ int speed_table_build(table_doc *d, store *s, const leaderboard_plan *p, bool *e
         for (to = from + 1; to < list.n && same_shape(&list.items[from], &list.items[to]);) to++;
         add_shape(d, p, list.items, from, to);
     }
-    for (int i = 0; i < list.n; i++) free(list.items[i].mechanism);
+    for (int i = 0; i < list.n; i++) free(list.items[i].mechanism), free(list.items[i].peer);
     free(list.items);
     return status;
 }

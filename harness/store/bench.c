@@ -9,8 +9,15 @@
 
 static const char insert_sql[] =
     "INSERT INTO bench (run_id, created_at, mechanism, length, batch, dim, heads, layers, "
-    "steps_per_second, tokens_per_second, peak_rss_bytes, attention_gflops, threads, host) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+    "steps_per_second, tokens_per_second, peak_rss_bytes, attention_gflops, threads, host, "
+    "implementation, options, mlp_dim, attention_seconds, sgemm_gflops) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)";
+
+/* A measurement that was not taken is NULL, not 0. */
+static void bind_measured(sqlite3_stmt *stmt, int index, double value) {
+    if (value > 0) sqlite3_bind_double(stmt, index, value);
+    else sqlite3_bind_null(stmt, index);
+}
 
 static void bind_row(sqlite3_stmt *stmt, const bench_row *row, const char *now) {
     sqlite3_bind_text(stmt, 1, row->run_id, -1, SQLITE_TRANSIENT);
@@ -24,9 +31,14 @@ static void bind_row(sqlite3_stmt *stmt, const bench_row *row, const char *now) 
     sqlite3_bind_double(stmt, 9, row->steps_per_second);
     sqlite3_bind_double(stmt, 10, row->tokens_per_second);
     sqlite3_bind_double(stmt, 11, row->peak_rss_bytes);
-    sqlite3_bind_double(stmt, 12, row->attention_gflops);
+    bind_measured(stmt, 12, row->attention_gflops);
     sqlite3_bind_int(stmt, 13, row->threads);
     sqlite3_bind_text(stmt, 14, row->host, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(stmt, 15, row->implementation, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(stmt, 16, row->options ? row->options : "", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(stmt, 17, row->mlp_dim);
+    bind_measured(stmt, 18, row->attention_seconds);
+    bind_measured(stmt, 19, row->sgemm_gflops);
 }
 
 int store_bench_insert(store *s, const bench_row *row, error_info *err) {

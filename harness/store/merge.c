@@ -122,7 +122,8 @@ static const char other_conflicts_sql[] =
 #define SAME_BENCH_CELL                                                                        \
     "o.run_id IS s.run_id AND o.created_at IS s.created_at AND o.mechanism IS s.mechanism AND " \
     "o.length IS s.length AND o.batch IS s.batch AND o.dim IS s.dim AND o.heads IS s.heads AND " \
-    "o.layers IS s.layers AND o.host IS s.host"
+    "o.layers IS s.layers AND o.host IS s.host AND o.implementation IS s.implementation AND " \
+    "o.options IS s.options"
 
 static const char insert_configs_sql[] = "INSERT OR IGNORE INTO main.config SELECT * FROM merge_src.config";
 /* Of two JSON texts of one hash that differ only in unhashed fields, the smaller one is

@@ -163,9 +163,18 @@ static const char migration_2[] =
     "       r.peak_rss_bytes, r.sweep_id\n"
     "FROM run r;\n";
 
+static const char migration_3[] =
+    /* The bench measures more, and not only attnbench: rows from before have NULL here. */
+    "ALTER TABLE bench ADD COLUMN implementation TEXT;\n" /* 'attnbench 0.1.0', 'PyTorch 1.13.1' */
+    "ALTER TABLE bench ADD COLUMN options TEXT;\n"        /* mechanism options set, 'key=value …'; '' none */
+    "ALTER TABLE bench ADD COLUMN mlp_dim INTEGER;\n"
+    "ALTER TABLE bench ADD COLUMN attention_seconds REAL;\n" /* mechanism fwd + bwd, all layers, timed alone */
+    "ALTER TABLE bench ADD COLUMN sgemm_gflops REAL;\n";     /* OpenBLAS sgemm measured in the same bench run */
+
 const store_migration store_migrations[] = {
     {1, migration_1},
     {2, migration_2},
+    {3, migration_3},
 };
 
 #define MIGRATION_COUNT (sizeof store_migrations / sizeof store_migrations[0])

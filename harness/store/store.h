@@ -17,7 +17,7 @@
 
 #include "core/error.h"
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 #define STORE_APPLICATION_ID 0x41544E42 /* "ATNB" */
 #define STORE_DEFAULT_PATH "results/attnbench.sqlite"
 
@@ -110,13 +110,17 @@ int store_query(store *s, const char *sql, enum query_format format, FILE *out, 
 
 /* One measured cell of `attnbench bench`: time and memory of a training step. */
 typedef struct bench_row {
-    const char *run_id;    /* one random id per bench invocation */
+    const char *run_id;         /* one random id per bench invocation */
+    const char *implementation; /* "attnbench 0.1.0", or the peer's "PyTorch 1.13.1" */
     const char *mechanism;
-    int length, batch;     /* T (CLS included) and B */
-    int dim, heads, layers;
+    const char *options; /* the mechanism options set on the command line, "key=value …"; "" none */
+    int length, batch;   /* T (CLS included) and B */
+    int dim, heads, layers, mlp_dim;
     double steps_per_second, tokens_per_second;
-    double peak_rss_bytes;   /* of the process that ran the cell */
-    double attention_gflops; /* mechanism forward + backward, all layers, per step */
+    double peak_rss_bytes;    /* of the process that ran the cell */
+    double attention_gflops;  /* mechanism forward + backward, all layers, per step; 0 unknown */
+    double attention_seconds; /* the same work timed alone; 0 not measured */
+    double sgemm_gflops;      /* OpenBLAS sgemm on this machine in the same bench run */
     int threads;
     const char *host;
 } bench_row;

@@ -3,7 +3,11 @@
  * limit is refused without recording anything and without failing; --no-record
  * records nothing; a cell whose process crashes is a failed row, the next cell still
  * runs and the command exits 1; bad flags, mechanisms and lengths exit 2 with one
- * line naming the value; a foreign database exits 1 before anything runs. */
+ * line naming the value; a foreign database exits 1 before anything runs. The sgemm
+ * yardstick and the attention's own time are printed and recorded; --option sets a
+ * mechanism's options and labels its rows; --peer runs a stand-in for the PyTorch peer
+ * per cell, compares, and records the peer's rows; a peer that prints nothing usable
+ * is a row with its reason, not a failed bench. */
 #define _DEFAULT_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +39,8 @@ static void test_measure_and_record(void) {
     test_check(strstr(output, "| full | 64 | 8 |") && strstr(output, "| full | 128 | 8 |"),
                "the table has a row for each length, batch 8 by default", "%s", output);
     test_check(strstr(output, "| full | 64 | 128 |") != NULL, "the ratio table spans 64 to 128", "%s", output);
+    test_check(strstr(output, "OpenBLAS sgemm 2048×2048×2048 on 1 thread: ") != NULL, "the sgemm yardstick is printed",
+               "%s", output);
     test_near(query_number("SELECT count(*) FROM bench"), 2, 0, "two bench rows recorded");
     test_near(query_number("SELECT count(*) FROM bench WHERE mechanism = 'full' AND batch = 8 AND dim = 64 "
                            "AND heads = 4 AND layers = 2 AND threads = 1 AND length(host) > 0 "
@@ -45,6 +51,9 @@ static void test_measure_and_record(void) {
                            "abs(tokens_per_second - steps_per_second * batch * length) < 1e-6 * tokens_per_second "
                            "AND peak_rss_bytes > 1e6 AND peak_rss_bytes < 1e10 AND attention_gflops > 0"),
               2, 0, "speeds, peak memory and attention GFLOP are positive and consistent");
+    test_near(query_number("SELECT count(*) FROM bench WHERE attention_seconds > 0 AND sgemm_gflops > 1 AND "
+                           "implementation LIKE 'attnbench %' AND options = '' AND mlp_dim = 128"),
+              2, 0, "rows carry the attention's own time, the sgemm yardstick, the implementation and no options");
     const double ratio = query_number("SELECT max(attention_gflops) / min(attention_gflops) FROM bench");
     test_check(ratio > 3.5 && ratio < 4.5, "full attention's GFLOP grow as T² from 64 to 128", "ratio %g", ratio);
 }
@@ -106,6 +115,12 @@ static void test_usage_errors(void) {
         {"--memory-limit -1", "\"-1\""},
         {"--frobnicate", "--frobnicate"},
         {"--threads", "--threads"},
+        {"--mechanisms local --option local", "\"local\""},
+        {"--mechanisms local --option nosuch.window=3", "\"nosuch\""},
+        {"--mechanisms full --option full.window=3", "\"window\""},
+        {"--mechanisms local --option local.window=abc", "\"abc\""},
+        {"--option local.window=3 --mechanisms local", "--mechanisms must come before --option"},
+        {"--dim 65 --heads 4", "--dim 65"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const int status = run("bench --db %s %s", db, cases[i].args);
@@ -130,6 +145,40 @@ static void test_foreign_database(void) {
                "a foreign database exits 1 with one line naming it, before any cell runs", "%s", output);
 }
 
+/* A stand-in for peer_torch.py, run as `/bin/sh SCRIPT --mechs M --lengths T --batch B …`. */
+static void write_script(const char *path, const char *body) {
+    test_write_file(NULL, path, body);
+}
+
+static void test_options_and_peer(void) {
+    char good[600], bad[600];
+    snprintf(db, sizeof db, "%s/peer.sqlite", test_temp_dir()); /* a fresh database from here on */
+    snprintf(good, sizeof good, "%s/peer.sh", test_temp_dir());
+    snprintf(bad, sizeof bad, "%s/broken-peer.sh", test_temp_dir());
+    write_script(good, "echo 'a warning on its own line'\n"
+                       "echo \"torch 9.9 mech=$2 L=$4 batch=$6 steps/s=2.0 tokens/s=1024 peak_rss_mb=500\"\n");
+    write_script(bad, "echo 'Traceback: no module named torch'; exit 3\n");
+    test_check(run("bench --mechanisms full,local,linear --lengths 64 --steps 1 --threads 1 "
+                   "--option local.blocked=true --option local.block=16 --peer %s --python /bin/sh --db %s",
+                   good, db) == 0,
+               "bench with --option and a peer", "%s", output);
+    test_check(strstr(output, "| local (blocked=true block=16) | 64 | 8 |") != NULL,
+               "the local rows are labelled with their options", "%s", output);
+    test_check(strstr(output, "| 1024 | ") && strstr(output, " | 524 | ") && strstr(output, "| PyTorch 9.9 |"),
+               "the comparison table has the peer's numbers", "%s", output);
+    test_check(strstr(output, "| linear | 64 | 8 |") != NULL && !strstr(output, "| linear | 64 | 8 | 1024"),
+               "a mechanism the peer lacks has no comparison row", "%s", output);
+    test_near(query_number("SELECT count(*) FROM bench WHERE implementation = 'PyTorch 9.9' AND tokens_per_second = 1024 "
+                           "AND abs(peak_rss_bytes - 500 * 1048576) < 1"),
+              2, 0, "the peer's two rows are recorded (full and blocked local)");
+    test_near(query_number("SELECT count(*) FROM bench WHERE mechanism = 'local' AND options = 'blocked=true block=16'"),
+              2, 0, "ours and the peer's local rows carry the options");
+    test_check(run("bench --mechanisms full --lengths 64 --steps 1 --threads 1 --peer %s --python /bin/sh --no-record",
+                   bad) == 0 && strstr(output, "the peer printed no measurement (exit status") &&
+                   strstr(output, "Traceback: no module named torch"),
+               "a broken peer is a comparison row with its reason", "%s", output);
+}
+
 int main(void) {
     snprintf(db, sizeof db, "%s/bench.sqlite", test_temp_dir());
     test_measure_and_record();
@@ -138,5 +187,6 @@ int main(void) {
     test_crashed_cell();
     test_usage_errors();
     test_foreign_database();
+    test_options_and_peer();
     return test_finish("test_bench");
 }

@@ -69,6 +69,15 @@ static const bench_row bench_rows[] = {
      .steps_per_second = 3.0, .tokens_per_second = 24576, .peak_rss_bytes = 157286400, .attention_gflops = 1.0},
     {.run_id = "b1", .mechanism = "performer", .length = 2048, .batch = 2, .dim = 64, .heads = 4, .layers = 2,
      .steps_per_second = 5.0, .tokens_per_second = 20480, .peak_rss_bytes = 134217728, .attention_gflops = 0.5},
+    /* a mechanism with options set, and the PyTorch peer's rows: rows of their own */
+    {.run_id = "b1", .mechanism = "local", .options = "blocked=true block=128", .length = 1024, .batch = 8,
+     .dim = 64, .heads = 4, .layers = 2, .steps_per_second = 4.0, .tokens_per_second = 32768,
+     .peak_rss_bytes = 157286400, .attention_gflops = 1.0, .attention_seconds = 0.05},
+    {.run_id = "b1", .implementation = "PyTorch 1.13.1", .mechanism = "full", .length = 1024, .batch = 8, .dim = 64,
+     .heads = 4, .layers = 2, .steps_per_second = 0.5, .tokens_per_second = 4096, .peak_rss_bytes = 943718400},
+    {.run_id = "b1", .implementation = "PyTorch 1.13.1", .mechanism = "local", .options = "blocked=true block=128",
+     .length = 1024, .batch = 8, .dim = 64, .heads = 4, .layers = 2, .steps_per_second = 1.0,
+     .tokens_per_second = 8192, .peak_rss_bytes = 524288000},
     {.run_id = "b2", .mechanism = "full", .length = 1024, .batch = 8, .dim = 128, .heads = 8, .layers = 4,
      .steps_per_second = 0.5, .tokens_per_second = 4096, .peak_rss_bytes = 524288000, .attention_gflops = 16.0},
 };
@@ -133,6 +142,7 @@ void leaderboard_fixture_create(const char *path) {
         bench_row row = bench_rows[i];
         row.threads = 1;
         row.host = "fixture";
+        if (!row.implementation) row.implementation = "attnbench 0.1.0";
         if (store_bench_insert(s, &row, &err)) fail("record a bench row", &err);
     }
     store_close(s);

@@ -1,0 +1,69 @@
+/* peer.c — run the PyTorch peer for one cell and parse its line (see peer.h).
+ *
+ * The peer prints one line per cell:
+ *   torch 1.13.1 mech=full L=1024 batch=8 steps/s=0.766 tokens/s=6279 peak_rss_mb=862
+ * Anything else it prints (warnings, a traceback) is kept only as the reason when no
+ * such line comes. */
+#define _POSIX_C_SOURCE 200809L
+#include "model/peer.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/strbuf.h"
+
+/* 'text' with every ' written as '\'' — one shell word. */
+static void append_quoted(strbuf *b, const char *text) {
+    strbuf_append(b, "'");
+    for (const char *p = text; *p; p++) {
+        if (*p == '\'') strbuf_append(b, "'\\''");
+        else strbuf_append_n(b, p, 1);
+    }
+    strbuf_append(b, "' ");
+}
+
+static bool parse_line(const char *line, const peer_cell *cell, peer_result *r) {
+    char version[32];
+    int length, batch;
+    double steps, tokens, rss_mb;
+    if (sscanf(line, "torch %31s mech=%*s L=%d batch=%d steps/s=%lf tokens/s=%lf peak_rss_mb=%lf", version, &length,
+               &batch, &steps, &tokens, &rss_mb) != 6 ||
+        length != cell->T || batch != cell->B)
+        return false;
+    snprintf(r->version, sizeof r->version, "PyTorch %s", version);
+    r->steps_per_second = steps;
+    r->tokens_per_second = tokens;
+    r->peak_rss_bytes = rss_mb * 1024 * 1024; /* the peer divides ru_maxrss (KiB) by 1024 */
+    r->measured = true;
+    return true;
+}
+
+void peer_run(const peer_cell *cell, peer_result *result) {
+    memset(result, 0, sizeof *result);
+    strbuf command = {0};
+    append_quoted(&command, cell->python);
+    append_quoted(&command, cell->script);
+    strbuf_printf(&command,
+                   "--mechs %s --lengths %d --batch %d --d %d --heads %d --mlp %d --layers %d --window %d "
+                   "--features %d --steps %d --threads %d 2>&1",
+                   cell->mechanism, cell->T, cell->B, cell->shape.dim, cell->shape.heads, cell->shape.mlp_dim,
+                   cell->shape.layers, cell->window, cell->features, cell->steps, cell->threads);
+    fflush(stdout);
+    fflush(stderr);
+    FILE *pipe = popen(command.data, "r");
+    strbuf_free(&command);
+    if (!pipe) {
+        snprintf(result->reason, sizeof result->reason, "cannot start %s", cell->python);
+        return;
+    }
+    char line[1024], last[1024] = "";
+    while (fgets(line, sizeof line, pipe)) {
+        line[strcspn(line, "\n")] = '\0';
+        if (!result->measured && parse_line(line, cell, result)) continue;
+        if (line[0]) snprintf(last, sizeof last, "%s", line);
+    }
+    const int status = pclose(pipe);
+    if (!result->measured)
+        snprintf(result->reason, sizeof result->reason, "the peer printed no measurement (exit status %d)%s%.400s",
+                 status, last[0] ? ": " : "", last);
+}

@@ -1,0 +1,32 @@
+/* peer.h — the PyTorch peer of `attnbench bench`: the same model in PyTorch
+ * (peer_torch.py, shipped beside the project), run for one cell and read back.
+ *
+ * The peer implements full attention, LRA's blocked local attention (each block of
+ * `window` tokens attends within itself) and Performer's FAVOR+ with i.i.d. Gaussian
+ * features. It runs once per cell, in its own interpreter, so its peak memory is that
+ * cell's (Python and PyTorch included, as a user would see them). */
+#ifndef ATTNBENCH_PEER_H
+#define ATTNBENCH_PEER_H
+
+#include <stdbool.h>
+
+#include "model/bench.h"
+
+typedef struct peer_cell {
+    const char *python, *script;
+    const char *mechanism; /* the peer's name: full, local or performer */
+    bench_shape shape;
+    int T, B, steps, threads;
+    int window, features; /* local's block and Performer's feature count */
+} peer_cell;
+
+typedef struct peer_result {
+    bool measured;
+    double steps_per_second, tokens_per_second, peak_rss_bytes;
+    char version[64];  /* "PyTorch 1.13.1" */
+    char reason[512];  /* not measured: why, one line */
+} peer_result;
+
+void peer_run(const peer_cell *cell, peer_result *result);
+
+#endif
