@@ -10,6 +10,7 @@
 #include "core/check.h"
 #include "core/rng.h"
 #include "core/timer.h"
+#include "model/prefetch.h"
 #include "model/progress.h"
 #include "model/schedule.h"
 
@@ -85,12 +86,24 @@ static int evaluate_by_length(const train_context *ctx, int64_t step, train_outc
     return status;
 }
 
-int train_run(const train_context *ctx, train_outcome *out, error_info *err) {
+/* The training batch of `step` (prefetch's fill, on its worker thread). */
+static int fill_train_batch(void *arg, int64_t step, batch_builder *bb, error_info *err) {
+    const train_context *ctx = arg;
+    const experiment_config *cfg = ctx->config;
+    const train_config *tc = &cfg->train;
+    for (int slot = 0; slot < tc->batch_size; slot++)
+        bb->indices[slot] = batch_train_index(tc->seed, step, tc->batch_size, slot, cfg->task.train_examples);
+    const bool by_length = bb->info.lengths.samples_per_length > 0;
+    const int length = by_length ? train_length(tc->seed, step, &bb->info.lengths) : 0;
+    return batch_fill(bb, cfg->task.seed, SPLIT_TRAIN, bb->indices, tc->batch_size, length, err);
+}
+
+/* Every training step, with the periodic logs and evaluations; 0 also when the run
+ * diverged (out->diverged). */
+static int train_steps(const train_context *ctx, prefetch *batches, train_outcome *out, error_info *err) {
     const experiment_config *cfg = ctx->config;
     const train_config *tc = &cfg->train;
     model *m = ctx->model;
-    batch_builder *bb = ctx->batches;
-    memset(out, 0, sizeof *out);
     progress prog;
     progress_start(&prog, tc->steps, ctx->quiet);
     const double started = timer_now();
@@ -105,11 +118,8 @@ int train_run(const train_context *ctx, train_outcome *out, error_info *err) {
                              (long long)step);
         }
         const double step_started = timer_now();
-        for (int slot = 0; slot < tc->batch_size; slot++)
-            bb->indices[slot] = batch_train_index(tc->seed, step, tc->batch_size, slot, cfg->task.train_examples);
-        const bool by_length = bb->info.lengths.samples_per_length > 0;
-        const int length = by_length ? train_length(tc->seed, step, &bb->info.lengths) : 0;
-        if (batch_fill(bb, cfg->task.seed, SPLIT_TRAIN, bb->indices, tc->batch_size, length, err) != 0) return -1;
+        batch_builder *bb;
+        if (prefetch_take(batches, step, &bb, err) != 0) return -1;
         model_stats stats;
         model_zero_grad(m);
         model_forward(m, &bb->batch, true, step, tc->seed, &stats);
@@ -163,6 +173,24 @@ int train_run(const train_context *ctx, train_outcome *out, error_info *err) {
     progress_finish(&prog);
     out->tokens_per_second = train_seconds > 0 ? train_tokens / train_seconds : 0;
     out->train_full_attention_fraction = train_sequences ? (double)train_full_attention / (double)train_sequences : 0;
+    out->wall_seconds = timer_now() - started;
+    return 0;
+}
+
+int train_run(const train_context *ctx, train_outcome *out, error_info *err) {
+    const experiment_config *cfg = ctx->config;
+    const train_config *tc = &cfg->train;
+    model *m = ctx->model;
+    batch_builder *bb = ctx->batches, second;
+    const double started = timer_now();
+    memset(out, 0, sizeof *out);
+    batch_builder_init(&second, bb->task, bb->task_state, &bb->info, bb->cls, bb->max_batch);
+    prefetch *batches = NULL;
+    int status = prefetch_start(&batches, bb, &second, fill_train_batch, (void *)ctx, 0, tc->steps, err);
+    if (status == 0) status = train_steps(ctx, batches, out, err);
+    prefetch_stop(batches);
+    batch_builder_free(&second);
+    if (status != 0 || out->diverged) return status;
     const int64_t last_step = tc->steps - 1;
     if (bb->info.lengths.samples_per_length > 0) {
         if (evaluate_by_length(ctx, last_step, out, err) != 0) return -1;

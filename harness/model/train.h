@@ -7,7 +7,8 @@
  * evaluated; at the end both the validation and the test split are. A non-finite
  * loss or gradient stops the run as diverged; SIGINT / SIGTERM stop it as
  * interrupted. The test accuracy is that of the final weights (LRA's protocol: no
- * selection on validation).
+ * selection on validation). The next training batch is generated on a thread of its
+ * own while a step computes (model/prefetch.h), into a second batch builder.
  *
  * A task with a length protocol (task_info.lengths) gives each training batch one
  * input length drawn uniformly from its training range; periodic evaluations use the

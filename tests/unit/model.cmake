@@ -11,3 +11,5 @@ attnbench_test(unit test_lengths)
 # Training losses of every mechanism match the curves its kernels gave before they
 # were tuned for speed (tests/golden/loss_curve.txt).
 attnbench_test(unit test_loss_curve)
+# The training batches generated ahead on their own thread are the direct ones.
+attnbench_test(unit test_prefetch)
