@@ -13,3 +13,6 @@ attnbench_test(unit test_lengths)
 attnbench_test(unit test_loss_curve)
 # The training batches generated ahead on their own thread are the direct ones.
 attnbench_test(unit test_prefetch)
+# A training step allocates nothing (malloc, calloc and realloc wrapped by the linker).
+attnbench_test(unit test_step_allocations)
+target_link_options(test_step_allocations PRIVATE -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc)
