@@ -5,13 +5,12 @@
  *   S = Σ_j φ(k_j) v_jᵀ (m, hs),  z = Σ_j φ(k_j) (m),
  *   O_i = φ(q_i)ᵀ S / R_i,  R_i = φ(q_i)·z + den_eps (+ 2e-6 where |R_i| ≤ 1e-6 with den_guard).
  * Padded keys (j ≥ L) never enter S or z, padded queries output exactly 0. Nothing is
- * O(T²): time and memory are linear in T. S and z are kept together as one (m, hs+1)
- * matrix S̃ = [S | z], so that one GEMM against the augmented values [V | 1] builds
- * both and one GEMM φ_q S̃ gives numerators and denominators together.
+ * O(T²): time and memory are linear in T. Products with S are GEMMs, those with z
+ * vector loops beside them.
  *
  * The backward (every map): G = dO, dnum_i = G_i/R_i, dR_i = −G_i·O_i/R_i;
- * dφ_q = [dnum | dR] S̃ᵀ; dS̃ = φ_qᵀ [dnum | dR]; dφ_k = [V | 1] dS̃ᵀ; dV = φ_k dS; then
- * each map takes dφ back to dq or dk.
+ * dφ_q = dnum Sᵀ + dR zᵀ; dS = φ_qᵀ dnum, dz = φ_qᵀ dR; dφ_k = V dSᵀ + 1 dzᵀ;
+ * dV = φ_k dS; then each map takes dφ back to dq or dk.
  *
  * A feature map is a kernel_map: its sizes and function pointers. A mechanism embeds
  * it as the FIRST member of its state, so the map's functions may cast the map

@@ -68,10 +68,12 @@ static void sliding_group(const void *self, const sparse_context *c, int index, 
     g->masked = !(lo >= end - 1 - st->window && hi - 1 <= first + st->window);
 }
 
-static void sliding_mask(const void *self, const sparse_context *c, int row, const int32_t *keys, int n_keys,
-                         uint8_t *allowed) {
+/* The keys are consecutive positions from keys[0], so a row's band is an index range. */
+static void sliding_span(const void *self, const sparse_context *c, int row, const int32_t *keys, int n_keys,
+                         int *lo, int *hi) {
     const local_state *st = self;
-    for (int j = 0; j < n_keys; j++) allowed[j] = keys[j] >= row - st->window && keys[j] <= row + st->window;
+    *lo = imax(0, row - st->window - keys[0]);
+    *hi = imin(n_keys, row + st->window + 1 - keys[0]);
 }
 
 /* Blocked: group index → (block, chunk of rows inside it). */
@@ -102,7 +104,7 @@ static sparse_pattern local_pattern(const local_state *st, int T) {
         p.max_keys = imin(T, st->rows + 2 * st->window);
         p.group_count = sliding_groups;
         p.group_at = sliding_group;
-        p.mask_row = sliding_mask;
+        p.row_span = sliding_span;
     }
     return p;
 }

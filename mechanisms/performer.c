@@ -27,7 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/blas.h"
+#include "core/tile_gemm.h"
 #include "core/check.h"
 #include "core/vecmath.h"
 #include "mechanisms/kernel_attention.h"
@@ -117,7 +117,7 @@ static void softmax_key_stats(const kernel_map *map, const real *head, const rea
     int best_row = -1, best_feature = 0;
     for (int j0 = 0; j0 < L; j0 += KERNEL_CHUNK) {
         const int n = imin(KERNEL_CHUNK, L - j0);
-        blas_gemm(false, true, n, m, hs, st->data_scale, k + (size_t)j0 * hs, hs, head, hs, 0, work, m);
+        tile_gemm(false, true, n, m, hs, st->data_scale, k + (size_t)j0 * hs, hs, head, hs, 0, work, m);
         const real max = vec_max(work, n * m);
         if (best_row < 0 || max > best) {
             int at = 0;
@@ -138,7 +138,7 @@ static void softmax_phi(const kernel_map *map, kernel_role role, const real *hea
     const performer_state *st = (const performer_state *)map;
     const int m = map->features, hs = map->head_size;
     const real s = st->data_scale, ratio = st->ratio, floor = st->ratio * (real)1e-4;
-    blas_gemm(false, true, n, m, hs, s, x, hs, head, hs, 0, aux, m);
+    tile_gemm(false, true, n, m, hs, s, x, hs, head, hs, 0, aux, m);
     for (int i = 0; i < n; i++) {
         real *e = aux + (size_t)i * m, *p = phi + (size_t)i * m;
         const real *xi = x + (size_t)i * hs;
@@ -192,7 +192,7 @@ static void softmax_phi_backward(const kernel_map *map, kernel_role role, const 
         CHECK(row >= 0 && row < n);
         dphi[(size_t)row * m + (int)stats[2]] += stats_grad[0];
     }
-    blas_gemm(false, false, n, hs, m, s, dphi, m, head, hs, 0, dx, hs);
+    tile_gemm(false, false, n, hs, m, s, dphi, m, head, hs, 0, dx, hs);
     for (int i = 0; i < n; i++) {
         const real f = s * s * ddiag[i];
         for (int d = 0; d < hs; d++) dx[(size_t)i * hs + d] += f * x[(size_t)i * hs + d];
@@ -206,7 +206,7 @@ static void softmax_phi_backward(const kernel_map *map, kernel_role role, const 
 static void relu_phi(const kernel_map *map, kernel_role role, const real *head, const real *stats, const real *x,
                      int n, real *phi, real *aux) {
     const int m = map->features, hs = map->head_size;
-    blas_gemm(false, true, n, m, hs, 1, x, hs, head, hs, 0, aux, m);
+    tile_gemm(false, true, n, m, hs, 1, x, hs, head, hs, 0, aux, m);
     const size_t count = (size_t)n * m;
 #pragma omp simd
     for (size_t i = 0; i < count; i++) phi[i] = (aux[i] + REAL_FABS(aux[i])) * (real)0.5 + (real)1e-3;
@@ -222,7 +222,7 @@ static void relu_phi_backward(const kernel_map *map, kernel_role role, const rea
         const real u = aux[i], g = dphi[i];
         dphi[i] = isgreater(u, 0) ? g : 0;
     }
-    blas_gemm(false, false, n, hs, m, 1, dphi, m, head, hs, 0, dx, hs);
+    tile_gemm(false, false, n, hs, m, 1, dphi, m, head, hs, 0, dx, hs);
 }
 
 /* ReLU kernel without projection: φ(x) = relu(x) + 1e-3 element-wise (m = hs). */

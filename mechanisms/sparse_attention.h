@@ -4,14 +4,17 @@
  * A pattern cuts each (sequence, head) into groups. A group is a few query rows (at
  * most SPARSE_GROUP_ROWS) and the ascending, duplicate-free list of key positions any
  * of them may see; when the rows see different subsets of that list (a sliding band,
- * a dilated window), the pattern's mask_row says which keys each row keeps. Every real
- * query row belongs to exactly one group. The engine gathers the group's Q, K and V
- * rows into contiguous blocks, forms the scores with one GEMM, softmaxes each row over
- * its allowed keys, and multiplies into V with a second GEMM, so the work and memory
- * grow with the pattern's key count, never with T². Only the log-sum-exp of each row is
- * saved; the backward recomputes the probabilities group by group, collects dQ, dK and
- * dV of the whole head in thread-local buffers, and adds them to the caller's
- * gradients once (so a second backward adds exactly the same values).
+ * a dilated window), the pattern's mask_row says which keys each row keeps, or its
+ * row_span which index range of the list (a band, which is then softmaxed over the
+ * band only). Every real query row belongs to exactly one group. The engine takes the
+ * group's keys in chunks of a few hundred, reads (or gathers) the rows of Q, K and V
+ * into contiguous blocks, forms the scores with one small GEMM per chunk, softmaxes
+ * each row over its allowed keys (online across the chunks) and multiplies into V with
+ * a second GEMM, so the work grows with the pattern's key count and the scratch with
+ * the chunk, never with T². Only the log-sum-exp of each row is saved; the backward
+ * recomputes the probabilities chunk by chunk, collects dQ, dK and dV of the whole head
+ * in thread-local buffers, and adds them to the caller's gradients once (so a second
+ * backward adds exactly the same values).
  *
  * Keys are only ever real positions (< length): padding never enters a list, padded
  * rows are in no group and output zero. A group may use a second set of projections
@@ -45,7 +48,7 @@ typedef struct sparse_group {
     int32_t *rows;   /* (n_rows ≤ SPARSE_GROUP_ROWS) query positions, ascending */
     int32_t *keys;   /* (n_keys ≤ max_keys) key positions < length, ascending, distinct */
     int projections; /* 0: inputs 0..2 (Q, K, V); 1: inputs 3..5 */
-    bool masked;     /* rows see different subsets of keys: ask mask_row */
+    bool masked;     /* rows see different subsets of keys: ask row_span or mask_row */
 } sparse_group;
 
 typedef struct sparse_pattern {
@@ -54,7 +57,11 @@ typedef struct sparse_pattern {
     const position_layout *position; /* the mechanism's (kind 0: no position scores) */
     int (*group_count)(const void *self, const sparse_context *c);
     void (*group_at)(const void *self, const sparse_context *c, int index, sparse_group *g);
-    /* allowed[j] = 1 if query `row` may see keys[j] (only for masked groups). */
+    /* For masked groups, one of the two (row_span is asked when set). row_span: query
+     * `row` sees exactly keys[*lo … *hi − 1] of the group's whole list. mask_row:
+     * allowed[j] = 1 if query `row` may see keys[j], for any part of the list. */
+    void (*row_span)(const void *self, const sparse_context *c, int row, const int32_t *keys, int n_keys, int *lo,
+                     int *hi);
     void (*mask_row)(const void *self, const sparse_context *c, int row, const int32_t *keys, int n_keys,
                      uint8_t *allowed);
 } sparse_pattern;

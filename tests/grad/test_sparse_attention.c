@@ -238,6 +238,14 @@ static void check_mask_cases(void) {
                              {140}};
     check_against_mask(&no_global, &(mask_spec){.kind = LONGFORMER, .window = 9, .dilation = {1}});
 
+    /* Head size 256 takes keys in chunks of 64: windows and a global row over several chunks. */
+    const setup chunked = {"keys in chunks of 64 (hs 256)", "local", "window=70", 1, 1, 150, 256, {150}};
+    check_against_mask(&chunked, &(mask_spec){.kind = SLIDING, .window = 70});
+    const setup chunked_global = {"the CLS row over chunks of 64 keys (hs 256)", "longformer", "window=9", 1, 1, 150,
+                                  256, {147}};
+    check_against_mask(&chunked_global, &(mask_spec){.kind = LONGFORMER, .window = 9, .dilation = {1},
+                                                      .n_global = 1, .global = {0}});
+
     const setup bigbird = {"sparse and fallback lengths in one batch", "bigbird", "block=3;random_blocks=2", 4, 2,
                            40, 3, {40, 31, 20, 0}};
     check_against_mask(&bigbird, &(mask_spec){.kind = BIGBIRD, .block = 3, .random_blocks = 2});
