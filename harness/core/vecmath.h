@@ -21,6 +21,11 @@ double vec_exp_sum(real *x, real shift, int n);
 /* vec_exp_sum as compiled for plain x86-64 (SSE2); vec_exp_sum runs an AVX2 instance of
  * the same source where the CPU has AVX2, which must give the same bits (tests). */
 double vec_exp_sum_baseline(real *x, real shift, int n);
+/* out[i] = GELU(x[i]) = x Φ(x), the exact GELU (erf, not tanh); in the float build
+ * through an eight-lane rational erf (absolute error below 1e-6). */
+void vec_gelu(real *out, const real *x, int n);
+/* dx[i] += dout[i] · GELU'(x[i]). */
+void vec_gelu_backward(real *dx, const real *x, const real *dout, int n);
 /* x[i] *= scale. */
 void vec_scale(real *x, real scale, int n);
 

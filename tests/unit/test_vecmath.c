@@ -53,6 +53,23 @@ int main(void) {
                "vec_exp_sum and its plain x86-64 instance give the same bits", "sums %.17g and %.17g",
                sum_dispatched, sum_baseline);
 
+    /* GELU and its derivative against libm in double, over [−8, 8] (both tails included). */
+    double gelu_worst = 0, grad_worst = 0;
+    for (int i = 0; i < N; i++) x[i] = (real)(-8.0 + 16.0 * i / (N - 1));
+    real *g = malloc(sizeof(real) * N), *dg = calloc(N, sizeof(real)), *ones = malloc(sizeof(real) * N);
+    for (int i = 0; i < N; i++) ones[i] = 1;
+    vec_gelu(g, x, N);
+    vec_gelu_backward(dg, x, ones, N);
+    for (int i = 0; i < N; i++) {
+        const double v = x[i], cdf = 0.5 * (1 + erf(v / sqrt(2.0)));
+        gelu_worst = fmax(gelu_worst, fabs(g[i] - v * cdf));
+        grad_worst = fmax(grad_worst, fabs(dg[i] - (cdf + v * exp(-0.5 * v * v) / sqrt(2 * 3.14159265358979323846))));
+    }
+    printf("GELU over [-8, 8]: max abs error %.3g, of its derivative %.3g\n", gelu_worst, grad_worst);
+    test_check(gelu_worst < 5e-6 && grad_worst < 5e-6, "vec_gelu and vec_gelu_backward within 5e-6 of libm's",
+               "%.3g and %.3g", gelu_worst, grad_worst);
+    free(g), free(dg), free(ones);
+
     real tiny[5] = {-200, -1000, -88, -INFINITY, 1};
     const double tiny_sum = vec_exp_sum(tiny, 0, 5);
     test_check(tiny[0] == 0 && tiny[1] == 0 && tiny[2] == 0 && tiny[3] == 0 && tiny_sum == (double)tiny[4],
