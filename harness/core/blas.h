@@ -13,8 +13,8 @@
 void blas_gemm(bool trans_a, bool trans_b, int m, int n, int k, real alpha, const real *a,
                int lda, const real *b, int ldb, real beta, real *c, int ldc);
 
-/* Seconds of the fastest of three single-precision n×n products (after a warm-up) with
- * the current BLAS threads, on random matrices: the machine's yardstick for GFLOP/s.
+/* Seconds of the fastest of three single-precision n×n products (after a second of
+ * warm-up products) with the current BLAS threads: the machine's yardstick for GFLOP/s.
  * 0 when the matrices cannot be allocated. */
 double blas_time_sgemm(int n);
 
