@@ -18,7 +18,7 @@
 const char bench_usage[] =
     "usage: attnbench bench [--mechanisms a,b,...] [--lengths 1024,2048,...] [--batch N]\n"
     "                       [--option MECHANISM.KEY=VALUE ...] [--dim D] [--heads H]\n"
-    "                       [--layers L] [--mlp M] [--steps N] [--threads N]\n"
+    "                       [--layers L] [--mlp M] [--steps N] [--repeat R] [--threads N]\n"
     "                       [--memory-limit GB] [--peer PEER_TORCH_PY] [--python PATH]\n"
     "                       [--db PATH] [--no-record]\n"
     "\n"
@@ -37,6 +37,8 @@ const char bench_usage[] =
     "  --option M.K=V     set option K of mechanism M (repeatable), e.g. local.blocked=true\n"
     "  --dim D, --heads H, --layers L, --mlp M   the model's shape (default 64, 4, 2, 128)\n"
     "  --steps N          timed steps per cell, after one warm-up step (default 3)\n"
+    "  --repeat R         run the whole grid R times, round after round; each cell reports\n"
+    "                     its round with the median step time (default 1)\n"
     "  --threads N        threads (default: every online core)\n"
     "  --memory-limit GB  refuse cells whose model needs more (default: half of memory)\n"
     "  --peer PATH        peer_torch.py: run the PyTorch peer on every cell it implements\n"
@@ -169,12 +171,13 @@ static void default_args(bench_args *a) {
     memcpy(a->lengths, lengths, sizeof lengths);
     a->shape = (bench_shape){.dim = BENCH_DIM, .heads = BENCH_HEADS, .layers = BENCH_LAYERS, .mlp_dim = BENCH_MLP_DIM};
     a->steps = 3;
+    a->repeat = 1;
     a->python = "/usr/bin/python3";
 }
 
 static const char *const value_flags[] = {"--mechanisms", "--lengths", "--batch",  "--steps", "--threads",
                                           "--memory-limit", "--db",   "--option", "--dim",   "--heads",
-                                          "--layers",     "--mlp",     "--peer",   "--python"};
+                                          "--layers",     "--mlp",     "--peer",   "--python", "--repeat"};
 
 static bool takes_value(const char *flag) {
     for (size_t i = 0; i < sizeof value_flags / sizeof *value_flags; i++)
@@ -187,6 +190,7 @@ static int parse_flag(const char *flag, const char *value, bench_args *a) {
     if (strcmp(flag, "--lengths") == 0) return parse_lengths(value, a);
     if (strcmp(flag, "--batch") == 0) return parse_int_flag(flag, value, 1, MAX_BATCH, &a->batch);
     if (strcmp(flag, "--steps") == 0) return parse_int_flag(flag, value, 1, MAX_STEPS, &a->steps);
+    if (strcmp(flag, "--repeat") == 0) return parse_int_flag(flag, value, 1, 100, &a->repeat);
     if (strcmp(flag, "--threads") == 0) return parse_int_flag(flag, value, 1, MAX_THREADS, &a->threads);
     if (strcmp(flag, "--memory-limit") == 0) return parse_memory_limit(value, &a->memory_limit_gb);
     if (strcmp(flag, "--option") == 0) return apply_option(value, a);

@@ -24,6 +24,7 @@ typedef struct bench_args {
     bench_shape shape;
     int batch;              /* 0: by length */
     int steps, threads;     /* threads 0: every online core */
+    int repeat;             /* rounds over the whole grid; each cell reports its median round */
     double memory_limit_gb; /* 0: half of physical memory */
     const char *db_flag;
     const char *peer_script, *python; /* peer_script NULL: no peer */

@@ -55,6 +55,7 @@ typedef struct bench_run {
     length_span spans[BENCH_MAX_MECHANISMS];
     comparison *comparisons;
     int n_comparisons, recorded;
+    bench_result *rounds; /* (mechanisms, lengths, repeat): each cell's result in every round */
 } bench_run;
 
 static int resolve_threads(int requested) {
@@ -244,8 +245,24 @@ static void print_comparisons(const bench_run *run) {
     }
 }
 
-/* One cell: measure, print, record, then the peer. Returns 1 when the cell failed. */
-static int run_cell(bench_run *run, int i, int j, int index, int total, int *status) {
+static int compare_step_seconds(const void *x, const void *y) {
+    const double a = ((const bench_result *)x)->step_seconds, b = ((const bench_result *)y)->step_seconds;
+    return (a > b) - (a < b);
+}
+
+/* The round of a cell to report: one that was not measured if any (a refusal or a
+ * crash is the cell's outcome), else the one with the median step time (the lower of
+ * the two middle ones): a real measurement, its memory and attention time with it. */
+static bench_result median_round(bench_result *rounds, int n) {
+    for (int k = 0; k < n; k++)
+        if (rounds[k].outcome != BENCH_MEASURED) return rounds[k];
+    qsort(rounds, (size_t)n, sizeof *rounds, compare_step_seconds);
+    return rounds[(n - 1) / 2];
+}
+
+/* One cell in one round: measure; in the last round print, record, then the peer.
+ * Returns 1 when the cell failed. */
+static int run_cell(bench_run *run, int i, int j, int round, int index, int total, int *status) {
     const bench_args *a = run->a;
     const int T = a->lengths[j];
     const bench_cell cell = {.mechanism = a->mechanisms[i]->name, .options = &a->options[i], .shape = a->shape,
@@ -254,15 +271,17 @@ static int run_cell(bench_run *run, int i, int j, int index, int total, int *sta
     char label[320];
     mechanism_label(a, i, label, sizeof label);
     fprintf(stderr, "bench [%d/%d] %s T=%d batch %d ...\n", index, total, label, T, cell.B);
-    bench_result r;
-    bench_run_cell(&cell, &r);
+    bench_result *rounds = run->rounds + ((size_t)i * a->n_lengths + j) * a->repeat;
+    bench_run_cell(&cell, &rounds[round]);
+    report_progress(index, total, label, T, &rounds[round]);
+    if (round < a->repeat - 1) return 0;
+    const bench_result r = median_round(rounds, a->repeat);
     const bool is_full = strcmp(cell.mechanism, "full") == 0 && !a->settings[i][0];
     if (r.outcome == BENCH_MEASURED && is_full) {
         run->full_tokens[j] = (double)cell.B * T / r.step_seconds;
         run->full_batch[j] = cell.B;
     }
     print_row(run, label, j, cell.B, &r);
-    report_progress(index, total, label, T, &r);
     if (r.outcome != BENCH_MEASURED) return r.outcome == BENCH_FAILED;
     span_add(&run->spans[i], T, cell.B, &r);
     bench_row row = row_for(run, i, T, cell.B);
@@ -276,24 +295,28 @@ static int run_cell(bench_run *run, int i, int j, int index, int total, int *sta
     return 0;
 }
 
-/* Full attention first, so that every other mechanism's speed ratio is known when its row prints. */
+/* Every round runs the whole grid, full attention first in each, so that every other
+ * mechanism's speed ratio is known when its row prints (in the last round). Rounds
+ * spread each cell's measurements over the whole run, so a machine that slows down for
+ * a while does not bias the cells measured then. */
 static int run_cells(bench_run *run) {
     const bench_args *a = run->a;
-    const int total = a->n_mechanisms * a->n_lengths;
+    const int total = a->n_mechanisms * a->n_lengths * a->repeat;
     int failed = 0, status = EXIT_OK, index = 0;
     print_header();
-    for (int pass = 0; pass < 2 && status == EXIT_OK; pass++)
-        for (int i = 0; i < a->n_mechanisms && status == EXIT_OK; i++) {
-            const bool is_full = strcmp(a->mechanisms[i]->name, "full") == 0 && !a->settings[i][0];
-            if (is_full != (pass == 0)) continue;
-            for (int j = 0; j < a->n_lengths && status == EXIT_OK; j++)
-                failed += run_cell(run, i, j, ++index, total, &status);
-        }
+    for (int round = 0; round < a->repeat && status == EXIT_OK; round++)
+        for (int pass = 0; pass < 2 && status == EXIT_OK; pass++)
+            for (int i = 0; i < a->n_mechanisms && status == EXIT_OK; i++) {
+                const bool is_full = strcmp(a->mechanisms[i]->name, "full") == 0 && !a->settings[i][0];
+                if (is_full != (pass == 0)) continue;
+                for (int j = 0; j < a->n_lengths && status == EXIT_OK; j++)
+                    failed += run_cell(run, i, j, round, ++index, total, &status);
+            }
     print_ratios(run);
     print_comparisons(run);
     if (run->st) fprintf(stderr, "bench %s: recorded %d rows\n", run->run_id, run->recorded);
     if (status != EXIT_OK) return status;
-    if (failed) return cli_fail(EXIT_RUNTIME, "bench: %d of %d cells failed", failed, total);
+    if (failed) return cli_fail(EXIT_RUNTIME, "bench: %d of %d cells failed", failed, a->n_mechanisms * a->n_lengths);
     return EXIT_OK;
 }
 
@@ -311,13 +334,17 @@ int cmd_bench(int argc, char **argv) {
     provenance_collect(&run.prov, run.threads);
     snprintf(run.implementation, sizeof run.implementation, "attnbench %s", run.prov.version);
     run.comparisons = calloc((size_t)args.n_mechanisms * args.n_lengths, sizeof *run.comparisons);
-    if (!run.comparisons) return cli_fail(EXIT_RUNTIME, "bench: out of memory");
+    run.rounds = calloc((size_t)args.n_mechanisms * args.n_lengths * args.repeat, sizeof *run.rounds);
+    if (!run.comparisons || !run.rounds) {
+        free(run.comparisons), free(run.rounds);
+        return cli_fail(EXIT_RUNTIME, "bench: out of memory");
+    }
     if (!args.no_record) {
         error_info err = {0};
         if (store_open(&run.st, cli_database_path(args.db_flag), false, &err) != 0 ||
             store_random_id(run.run_id, &err) != 0) {
             store_close(run.st);
-            free(run.comparisons);
+            free(run.comparisons), free(run.rounds);
             return cli_fail(err.status, "bench: %s", err.message);
         }
     }
@@ -326,6 +353,6 @@ int cmd_bench(int argc, char **argv) {
            run.threads, run.threads == 1 ? "" : "s", run.sgemm_gflops, run.prov.blas);
     status = run_cells(&run);
     store_close(run.st);
-    free(run.comparisons);
+    free(run.comparisons), free(run.rounds);
     return status;
 }

@@ -7,7 +7,8 @@
  * yardstick and the attention's own time are printed and recorded; --option sets a
  * mechanism's options and labels its rows; --peer runs a stand-in for the PyTorch peer
  * per cell, compares, and records the peer's rows; a peer that prints nothing usable
- * is a row with its reason, not a failed bench. */
+ * is a row with its reason, not a failed bench; --repeat runs the grid in rounds and
+ * records one row per cell. */
 #define _DEFAULT_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,6 +122,7 @@ static void test_usage_errors(void) {
         {"--mechanisms local --option local.window=abc", "\"abc\""},
         {"--option local.window=3 --mechanisms local", "--mechanisms must come before --option"},
         {"--dim 65 --heads 4", "--dim 65"},
+        {"--repeat 0", "\"0\""},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const int status = run("bench --db %s %s", db, cases[i].args);
@@ -173,6 +175,11 @@ static void test_options_and_peer(void) {
               2, 0, "the peer's two rows are recorded (full and blocked local)");
     test_near(query_number("SELECT count(*) FROM bench WHERE mechanism = 'local' AND options = 'blocked=true block=16'"),
               2, 0, "ours and the peer's local rows carry the options");
+    const double rows_before = query_number("SELECT count(*) FROM bench");
+    test_check(run("bench --mechanisms linear --lengths 64,96 --repeat 3 --steps 1 --threads 1 --db %s", db) == 0 &&
+                   strstr(output, "bench [6/6] linear T=96") && strstr(output, "| linear | 96 | 8 |"),
+               "--repeat 3 runs the grid three times and prints each cell once", "%s", output);
+    test_near(query_number("SELECT count(*) FROM bench") - rows_before, 2, 0, "--repeat records one row per cell");
     test_check(run("bench --mechanisms full --lengths 64 --steps 1 --threads 1 --peer %s --python /bin/sh --no-record",
                    bad) == 0 && strstr(output, "the peer printed no measurement (exit status") &&
                    strstr(output, "Traceback: no module named torch"),
