@@ -55,7 +55,8 @@ typedef struct bench_run {
     length_span spans[BENCH_MAX_MECHANISMS];
     comparison *comparisons;
     int n_comparisons, recorded;
-    bench_result *rounds; /* (mechanisms, lengths, repeat): each cell's result in every round */
+    bench_result *rounds;     /* (mechanisms, lengths, repeat): each cell's result in every round */
+    peer_result *peer_rounds; /* the same for the peer */
 } bench_run;
 
 static int resolve_threads(int requested) {
@@ -195,23 +196,41 @@ static bench_row row_for(const bench_run *run, int i, int T, int B) {
                        .host = run->prov.host};
 }
 
-/* Run the peer on the cell we just measured, record it and keep it for the comparison. */
-static int run_peer(bench_run *run, int i, int T, int B, const bench_result *ours) {
+/* Run the peer on the cell we just measured, in this round; false when the peer has no
+ * implementation of the mechanism as configured (or no --peer). */
+static bool run_peer(bench_run *run, int i, int T, int B, peer_result *result) {
     int window, features;
     const char *name = peer_mechanism(run->a, i, &window, &features);
-    if (!run->a->peer_script || !name) return EXIT_OK;
-    comparison *c = &run->comparisons[run->n_comparisons++];
-    *c = (comparison){.mechanism = i, .T = T, .B = B, .ours_tokens = (double)B * T / ours->step_seconds,
-                      .ours_rss = ours->peak_rss_bytes};
+    if (!run->a->peer_script || !name) return false;
     const peer_cell cell = {.python = run->a->python, .script = run->a->peer_script, .mechanism = name,
                             .shape = run->a->shape, .T = T, .B = B, .steps = run->a->steps,
                             .threads = run->threads, .window = window, .features = features};
     fprintf(stderr, "bench: the PyTorch peer on %s T=%d batch %d ...\n", name, T, B);
-    peer_run(&cell, &c->peer);
-    if (!c->peer.measured) {
-        fprintf(stderr, "bench: peer %s T=%d: %s\n", name, T, c->peer.reason);
-        return EXIT_OK;
-    }
+    peer_run(&cell, result);
+    if (!result->measured) fprintf(stderr, "bench: peer %s T=%d: %s\n", name, T, result->reason);
+    return true;
+}
+
+static int compare_peer_tokens(const void *x, const void *y) {
+    const double a = ((const peer_result *)x)->tokens_per_second, b = ((const peer_result *)y)->tokens_per_second;
+    return (a < b) - (a > b); /* fastest first, as step times sort */
+}
+
+/* The peer's round to report, as for our cells: one that was not measured if any, else
+ * the median (the faster of the two middle ones). */
+static peer_result median_peer(peer_result *rounds, int n) {
+    for (int k = 0; k < n; k++)
+        if (!rounds[k].measured) return rounds[k];
+    qsort(rounds, (size_t)n, sizeof *rounds, compare_peer_tokens);
+    return rounds[(n - 1) / 2];
+}
+
+/* After the last round: keep the comparison of our median with the peer's and record the peer's row. */
+static int compare_with_peer(bench_run *run, int i, int T, int B, const bench_result *ours, peer_result *rounds) {
+    comparison *c = &run->comparisons[run->n_comparisons++];
+    *c = (comparison){.mechanism = i, .T = T, .B = B, .ours_tokens = (double)B * T / ours->step_seconds,
+                      .ours_rss = ours->peak_rss_bytes, .peer = median_peer(rounds, run->a->repeat)};
+    if (!c->peer.measured) return EXIT_OK;
     bench_row row = row_for(run, i, T, B);
     row.implementation = c->peer.version;
     row.steps_per_second = c->peer.steps_per_second;
@@ -224,7 +243,7 @@ static int run_peer(bench_run *run, int i, int T, int B, const bench_result *our
 static void print_comparisons(const bench_run *run) {
     if (!run->a->peer_script) return;
     printf("\nAgainst the PyTorch peer (%s), the same model, batch, lengths and threads, each cell run right after "
-           "ours:\n\n",
+           "ours in every round (the median round of each beside the other's):\n\n",
            run->a->peer_script);
     printf("| mechanism | T | batch | attnbench tokens/s | peer tokens/s | speed-up | attnbench peak RSS (MB) "
            "| peer peak RSS (MB) | memory ratio | peer |\n");
@@ -271,9 +290,12 @@ static int run_cell(bench_run *run, int i, int j, int round, int index, int tota
     char label[320];
     mechanism_label(a, i, label, sizeof label);
     fprintf(stderr, "bench [%d/%d] %s T=%d batch %d ...\n", index, total, label, T, cell.B);
-    bench_result *rounds = run->rounds + ((size_t)i * a->n_lengths + j) * a->repeat;
+    const size_t at = ((size_t)i * a->n_lengths + j) * a->repeat;
+    bench_result *rounds = run->rounds + at;
     bench_run_cell(&cell, &rounds[round]);
     report_progress(index, total, label, T, &rounds[round]);
+    const bool peer =
+        rounds[round].outcome == BENCH_MEASURED && run_peer(run, i, T, cell.B, &run->peer_rounds[at + round]);
     if (round < a->repeat - 1) return 0;
     const bench_result r = median_round(rounds, a->repeat);
     const bool is_full = strcmp(cell.mechanism, "full") == 0 && !a->settings[i][0];
@@ -291,7 +313,7 @@ static int run_cell(bench_run *run, int i, int j, int round, int index, int tota
     row.attention_gflops = r.attention_gflops;
     row.attention_seconds = r.attention_seconds;
     if (*status == EXIT_OK) *status = record(run, &row);
-    if (*status == EXIT_OK) *status = run_peer(run, i, T, cell.B, &r);
+    if (*status == EXIT_OK && peer) *status = compare_with_peer(run, i, T, cell.B, &r, run->peer_rounds + at);
     return 0;
 }
 
@@ -335,8 +357,9 @@ int cmd_bench(int argc, char **argv) {
     snprintf(run.implementation, sizeof run.implementation, "attnbench %s", run.prov.version);
     run.comparisons = calloc((size_t)args.n_mechanisms * args.n_lengths, sizeof *run.comparisons);
     run.rounds = calloc((size_t)args.n_mechanisms * args.n_lengths * args.repeat, sizeof *run.rounds);
-    if (!run.comparisons || !run.rounds) {
-        free(run.comparisons), free(run.rounds);
+    run.peer_rounds = calloc((size_t)args.n_mechanisms * args.n_lengths * args.repeat, sizeof *run.peer_rounds);
+    if (!run.comparisons || !run.rounds || !run.peer_rounds) {
+        free(run.comparisons), free(run.rounds), free(run.peer_rounds);
         return cli_fail(EXIT_RUNTIME, "bench: out of memory");
     }
     if (!args.no_record) {
@@ -344,7 +367,7 @@ int cmd_bench(int argc, char **argv) {
         if (store_open(&run.st, cli_database_path(args.db_flag), false, &err) != 0 ||
             store_random_id(run.run_id, &err) != 0) {
             store_close(run.st);
-            free(run.comparisons), free(run.rounds);
+            free(run.comparisons), free(run.rounds), free(run.peer_rounds);
             return cli_fail(err.status, "bench: %s", err.message);
         }
     }
@@ -353,6 +376,6 @@ int cmd_bench(int argc, char **argv) {
            run.threads, run.threads == 1 ? "" : "s", run.sgemm_gflops, run.prov.blas);
     status = run_cells(&run);
     store_close(run.st);
-    free(run.comparisons), free(run.rounds);
+    free(run.comparisons), free(run.rounds), free(run.peer_rounds);
     return status;
 }
