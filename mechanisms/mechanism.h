@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config/options.h"
+#include "core/options.h"
 #include "core/error.h"
 #include "core/real.h"
 #include "core/rng.h"

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/config.h"
 #include "core/blas.h"
 #include "core/check.h"
 #include "nn/position.h"

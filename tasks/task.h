@@ -19,7 +19,7 @@
 
 #include <stdint.h>
 
-#include "config/options.h"
+#include "core/options.h"
 #include "core/error.h"
 
 enum task_output { TASK_OUTPUT_CLASS, TASK_OUTPUT_SEQUENCE, TASK_OUTPUT_PAIR };

@@ -7,7 +7,7 @@
 
 #include <stdbool.h>
 
-#include "config/options.h"
+#include "core/options.h"
 #include "mechanisms/mechanism.h"
 #include "model/bench.h"
 

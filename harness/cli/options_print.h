@@ -6,7 +6,7 @@
 
 #include <stdio.h>
 
-#include "config/options.h"
+#include "core/options.h"
 
 /* Print a header and one aligned row per option, `name  type  default  bounds  help`,
  * every line starting with indent; "(no options)" when the table is empty. Bounds are

@@ -14,19 +14,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config/options.h"
+#include "core/options.h"
 #include "core/error.h"
+#include "nn/position.h"
 
 enum pooling { POOLING_CLS, POOLING_MEAN };
-enum positional_kind {
-    POSITIONAL_NONE,
-    POSITIONAL_SINUSOIDAL, /* added to the embeddings */
-    POSITIONAL_LEARNED,    /* added to the embeddings */
-    POSITIONAL_ROPE,       /* rotates queries and keys */
-    POSITIONAL_ALIBI,      /* biases attention scores: symmetric ALiBi */
-    POSITIONAL_T5,         /* biases attention scores: learned per bucket of distance */
-    POSITIONAL_RELATIVE,   /* Transformer-XL relative attention */
-};
 enum norm_placement { NORM_PRE, NORM_POST };
 enum activation_kind { ACTIVATION_GELU, ACTIVATION_RELU };
 enum head_kind { HEAD_MLP, HEAD_LINEAR };

@@ -13,7 +13,7 @@
 #include <stddef.h>
 
 #include "config/config.h"
-#include "config/options.h"
+#include "core/options.h"
 
 struct strbuf;
 

@@ -5,7 +5,6 @@
 #include <math.h>
 #include <string.h>
 
-#include "config/config.h"
 #include "core/check.h"
 
 /* Inserts value into the ascending a[0..n) unless present; returns whether it did. */

@@ -16,6 +16,18 @@
 #include "core/real.h"
 #include "core/rng.h"
 
+/* How a model encodes position (model.positional): added to the embeddings, rotating
+ * queries and keys, or acting on the attention scores. */
+enum positional_kind {
+    POSITIONAL_NONE,
+    POSITIONAL_SINUSOIDAL, /* added to the embeddings */
+    POSITIONAL_LEARNED,    /* added to the embeddings */
+    POSITIONAL_ROPE,       /* rotates queries and keys */
+    POSITIONAL_ALIBI,      /* biases attention scores: symmetric ALiBi */
+    POSITIONAL_T5,         /* biases attention scores: learned per bucket of distance */
+    POSITIONAL_RELATIVE,   /* Transformer-XL relative attention */
+};
+
 /* positions (B, T): for each sequence b with lengths[b] real tokens, the position of token t:
  *   t (0..L-1) normally; with reverse, L - t (L..1), as the Chomsky code's sin/cos;
  *   with randomized, L sorted distinct draws from [0, max_position) keyed by rng_key(key, b, 0, 0)

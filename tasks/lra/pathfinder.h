@@ -6,7 +6,7 @@
 
 #include <stdint.h>
 
-#include "config/options.h"
+#include "core/options.h"
 #include "core/error.h"
 #include "tasks/lra/snakes.h"
 #include "tasks/task.h"

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/options.h"
+#include "core/options.h"
 #include "core/rng.h"
 #include "tasks/lra/image.h"
 #include "tasks/task.h"

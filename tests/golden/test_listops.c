@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/options.h"
+#include "core/options.h"
 #include "tasks/lra/listops.h"
 #include "tasks/task.h"
 #include "task_checks.h"

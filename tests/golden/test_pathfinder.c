@@ -18,7 +18,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "config/options.h"
+#include "core/options.h"
 #include "tasks/lra/pathfinder.h"
 #include "tasks/lra/snakes.h"
 #include "tasks/task.h"

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/options.h"
+#include "core/options.h"
 #include "core/timer.h"
 #include "tasks/lra/retrieval.h"
 #include "tasks/task.h"

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "config/options.h"
+#include "core/options.h"
 #include "core/rng.h"
 #include "tasks/lra/text.h"
 #include "tasks/task.h"

@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "config/options.h"
+#include "core/options.h"
 #include "core/sha256.h"
 #include "tasks/task.h"
 

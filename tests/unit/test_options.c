@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/options.h"
+#include "core/options.h"
 #include "core/strbuf.h"
 #include "testing.h"
 

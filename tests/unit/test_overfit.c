@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "config/options.h"
+#include "core/options.h"
 #include "core/parallel.h"
 #include "model/batch.h"
 #include "model/model.h"

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config/options.h"
+#include "core/options.h"
 #include "core/timer.h"
 #include "model/batch.h"
 #include "model/prefetch.h"

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/options.h"
+#include "core/options.h"
 #include "mechanisms/mechanism.h"
 #include "model/batch.h"
 #include "model/model.h"

@@ -10,7 +10,7 @@
  * Numbers are decimals with an optional exponent, rounded to the nearest double (so
  * "1e-400" is 0); "inf", "nan" and overflowing ones ("1e999") are errors. Booleans are
  * exactly "true" or "false". A list is a flow sequence of integers, "[1, 2, 3]". */
-#include "config/options.h"
+#include "core/options.h"
 
 #include <errno.h>
 #include <inttypes.h>
