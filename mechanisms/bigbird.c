@@ -19,7 +19,6 @@
 #include "mechanisms/mechanism.h"
 #include "mechanisms/sparse_attention.h"
 
-#define BIGBIRD_DOMAIN 0x4249474249524400ull /* "BIGBIRD" */
 #define BIGBIRD_MAX_BLOCKS (5 + 64)
 
 typedef struct bigbird_state {
@@ -43,8 +42,8 @@ static int compare_int32(const void *a, const void *b) {
 void bigbird_random_blocks(uint64_t seed, int layer, int head, int row_block, int n_blocks, int count,
                            int32_t *out) {
     rng r;
-    rng_seed(&r, rng_key(seed ^ BIGBIRD_DOMAIN, (uint64_t)layer << 32 | (uint32_t)head, (uint64_t)row_block,
-                         (uint64_t)n_blocks));
+    rng_seed(&r, rng_key(seed ^ RNG_STREAM_BIGBIRD_BLOCKS, (uint64_t)layer << 32 | (uint32_t)head,
+                         (uint64_t)row_block, (uint64_t)n_blocks));
     for (int n = 0; n < count;) {
         const int candidate = (int)rng_range(&r, 1, n_blocks - 2);
         bool taken = candidate >= row_block - 1 && candidate <= row_block + 1;
@@ -141,8 +140,6 @@ static attention_sizes bigbird_sizes(const void *state, attention_shape shape) {
     return sizes;
 }
 
-static void bigbird_init_params(const void *state, real *params, rng *r) {}
-
 static void bigbird_forward(const void *state, const attention_call *call, const real *params, const real *inputs,
                             real *out, real *saved, real *scratch) {
     const sparse_pattern p = bigbird_pattern(state, call->shape.T);
@@ -181,7 +178,6 @@ const mechanism_ops mechanism_bigbird = {
     .n_options = (int)(sizeof bigbird_options / sizeof bigbird_options[0]),
     .init = bigbird_init,
     .sizes = bigbird_sizes,
-    .init_params = bigbird_init_params,
     .forward = bigbird_forward,
     .backward = bigbird_backward,
     .flops = bigbird_flops,

@@ -91,8 +91,6 @@ static attention_sizes full_sizes(const void *state, attention_shape shape) {
     return sizes;
 }
 
-static void full_init_params(const void *state, real *params, rng *r) {}
-
 /* One (b, h): its rows of every tensor and what the tile loops share. */
 typedef struct head {
     const attention_call *call;
@@ -328,7 +326,6 @@ const mechanism_ops mechanism_full = {
     .n_options = 0,
     .init = full_init,
     .sizes = full_sizes,
-    .init_params = full_init_params,
     .forward = full_forward,
     .backward = full_backward,
     .flops = full_flops,

@@ -49,8 +49,6 @@ static attention_sizes linear_sizes(const void *state, attention_shape shape) {
     return kernel_attention_sizes(state, shape);
 }
 
-static void linear_init_params(const void *state, real *params, rng *r) {}
-
 static void linear_forward(const void *state, const attention_call *call, const real *params, const real *inputs,
                            real *out, real *saved, real *scratch) {
     kernel_attention_forward(state, call, inputs, out, saved, scratch);
@@ -64,8 +62,6 @@ static void linear_backward(const void *state, const attention_call *call, const
 
 static double linear_flops(const void *state, attention_shape shape) { return kernel_attention_flops(state, shape); }
 
-static void linear_free(void *state) { free(state); }
-
 const mechanism_ops mechanism_linear = {
     .name = "linear",
     .summary = "linear transformer: elu+1 features, O(T hs^2), sums over real keys (no attention dropout)",
@@ -73,9 +69,8 @@ const mechanism_ops mechanism_linear = {
     .n_options = 0,
     .init = linear_init,
     .sizes = linear_sizes,
-    .init_params = linear_init_params,
     .forward = linear_forward,
     .backward = linear_backward,
     .flops = linear_flops,
-    .free = linear_free,
+    .free = free,
 };

@@ -117,8 +117,6 @@ static attention_sizes local_sizes(const void *state, attention_shape shape) {
     return sizes;
 }
 
-static void local_init_params(const void *state, real *params, rng *r) {}
-
 static void local_forward(const void *state, const attention_call *call, const real *params, const real *inputs,
                           real *out, real *saved, real *scratch) {
     const sparse_pattern p = local_pattern(state, call->shape.T);
@@ -153,7 +151,6 @@ const mechanism_ops mechanism_local = {
     .n_options = (int)(sizeof local_options / sizeof local_options[0]),
     .init = local_init,
     .sizes = local_sizes,
-    .init_params = local_init_params,
     .forward = local_forward,
     .backward = local_backward,
     .flops = local_flops,

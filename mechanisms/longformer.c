@@ -17,6 +17,7 @@
  * Cost O(T·(window + G)·hs + G·T·hs) per head: linear in T. Window rows are handled
  * by the sparse engine in groups of 64 consecutive positions; global rows in groups
  * of up to 64 global positions against every key. */
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "mechanisms/mechanism.h"
@@ -27,7 +28,8 @@
 typedef struct longformer_state {
     int left, right;                        /* window offsets before and after i */
     int heads;
-    int dilation[OPT_LIST_MAX];             /* per head */
+    int dilation[OPT_LIST_MAX];             /* one for every head, or one per head */
+    int n_dilation;
     int max_dilation;
     int n_global;
     int32_t global[LONGFORMER_MAX_GLOBAL];  /* ascending, distinct */
@@ -45,6 +47,9 @@ static const opt_spec longformer_options[] = {
 
 static int imin(int a, int b) { return a < b ? a : b; }
 static int imax(int a, int b) { return a > b ? a : b; }
+/* Window reaches (offset × dilation) can pass INT_MAX; they are clamped to a length here. */
+static int64_t clamp64(int64_t x, int64_t lo, int64_t hi) { return x < lo ? lo : x > hi ? hi : x; }
+static int dilation_of(const longformer_state *st, int head) { return st->dilation[st->n_dilation == 1 ? 0 : head]; }
 
 static int compare_int32(const void *a, const void *b) {
     const int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
@@ -63,9 +68,10 @@ static int longformer_init(void **state, const opt_set *options, const attention
     st->left = window - window / 2 - 1;
     st->right = window / 2;
     st->heads = geometry->heads;
-    for (int h = 0; h < geometry->heads; h++) {
-        st->dilation[h] = (int)dilation->list[dilation->n_list == 1 ? 0 : h];
-        st->max_dilation = imax(st->max_dilation, st->dilation[h]);
+    st->n_dilation = dilation->n_list;
+    for (int i = 0; i < dilation->n_list; i++) {
+        st->dilation[i] = (int)dilation->list[i];
+        st->max_dilation = imax(st->max_dilation, st->dilation[i]);
     }
     const opt_value *positions = opt_get(options, "global_tokens");
     int n = 0;
@@ -118,8 +124,9 @@ static void longformer_group(const void *self, const sparse_context *c, int inde
     g->n_rows = 0;
     for (int i = first; i < end; i++)
         if (!is_global(st, n_global, i)) g->rows[g->n_rows++] = i;
-    const int d = st->dilation[c->head];
-    const int lo = imax(0, first - st->left * d), hi = imin(c->length, end + st->right * d);
+    const int d = dilation_of(st, c->head);
+    const int lo = (int)clamp64(first - (int64_t)st->left * d, 0, c->length);
+    const int hi = (int)clamp64(end + (int64_t)st->right * d, 0, c->length);
     /* The window range goes after room for the globals; both then merge into place. */
     int32_t *range = g->keys + n_global;
     const int n_range = sparse_key_range(range, lo, hi);
@@ -130,7 +137,8 @@ static void longformer_group(const void *self, const sparse_context *c, int inde
 static void longformer_mask(const void *self, const sparse_context *c, int row, const int32_t *keys, int n_keys,
                             uint8_t *allowed) {
     const longformer_state *st = self;
-    const int d = st->dilation[c->head], lo = -st->left * d, hi = st->right * d;
+    const int d = dilation_of(st, c->head);
+    const int64_t lo = -(int64_t)st->left * d, hi = (int64_t)st->right * d;
     if (d == 1) {
         for (int j = 0; j < n_keys; j++) allowed[j] = keys[j] - row >= lo && keys[j] - row <= hi;
     } else {
@@ -147,10 +155,10 @@ static void longformer_mask(const void *self, const sparse_context *c, int row, 
 }
 
 static sparse_pattern longformer_pattern(const longformer_state *st, int T) {
-    const int window_span = SPARSE_GROUP_ROWS + (st->left + st->right) * st->max_dilation;
+    const int64_t window_span = SPARSE_GROUP_ROWS + (int64_t)(st->left + st->right) * st->max_dilation;
     sparse_pattern p = {
         .self = st,
-        .max_keys = st->n_global > 0 ? T : imin(T, window_span),
+        .max_keys = st->n_global > 0 ? T : (int)clamp64(window_span, 0, T),
         .position = &st->position,
         .group_count = longformer_groups,
         .group_at = longformer_group,
@@ -168,8 +176,6 @@ static attention_sizes longformer_sizes(const void *state, attention_shape shape
     sizes.scratch = sparse_scratch(&p, shape, inputs_of(state));
     return sizes;
 }
-
-static void longformer_init_params(const void *state, real *params, rng *r) {}
 
 static void longformer_forward(const void *state, const attention_call *call, const real *params,
                                const real *inputs, real *out, real *saved, real *scratch) {
@@ -206,7 +212,6 @@ const mechanism_ops mechanism_longformer = {
     .n_options = (int)(sizeof longformer_options / sizeof longformer_options[0]),
     .init = longformer_init,
     .sizes = longformer_sizes,
-    .init_params = longformer_init_params,
     .forward = longformer_forward,
     .backward = longformer_backward,
     .flops = longformer_flops,

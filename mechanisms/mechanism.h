@@ -15,7 +15,13 @@
  * its scratch (shared by all layers) once; forward and backward never allocate.
  * Randomness (features, random blocks, dropout) comes from the seeds in
  * attention_call, so backward sees exactly what forward saw. backward *adds* into
- * dinputs and dparams. */
+ * dinputs and dparams.
+ *
+ * Hooks: name, summary, init, sizes, forward, backward and flops are required. The
+ * others may be left NULL, and then the harness does the obvious thing: options
+ * (n_options 0: none), init_params (NULL only when sizes().params is 0: there are no
+ * parameters), falls_back (never) and free (init left nothing to release). A mechanism
+ * writes no empty function for a hook it does not need. */
 #ifndef ATTNBENCH_MECHANISM_H
 #define ATTNBENCH_MECHANISM_H
 
@@ -88,7 +94,8 @@ typedef struct mechanism_ops {
     int (*init)(void **state, const opt_set *options, const attention_geometry *geometry,
                 int *n_inputs, error_info *err);
     attention_sizes (*sizes)(const void *state, attention_shape shape);
-    /* Initialise this layer's parameters (sizes().params reals). */
+    /* Optional (NULL: there are none): initialise this layer's parameters
+     * (sizes().params reals). */
     void (*init_params)(const void *state, real *params, rng *r);
     /* inputs: (n_inputs, B, NH, T, hs); out: (B, NH, T, hs), overwritten. */
     void (*forward)(const void *state, const attention_call *call, const real *params,
@@ -103,12 +110,17 @@ typedef struct mechanism_ops {
      * for the mechanism's pattern and is computed with full attention instead. The run
      * records the fraction of its sequences for which this held. */
     bool (*falls_back)(const void *state, int length);
+    /* Optional (NULL: nothing to release): free the state init made. */
     void (*free)(void *state);
 } mechanism_ops;
 
-/* The registry (mechanisms/registry.c). */
+/* The registry (mechanisms/registry.c): mechanism_count and mechanism_at list the
+ * shipped mechanisms; mechanism_find also finds those a test registered with
+ * mechanism_register_extra (tests/support/test_mechanisms.c), so that a model can be
+ * built with a test-only mechanism that the CLI never lists or accepts. */
 const mechanism_ops *mechanism_find(const char *name);
 int mechanism_count(void);
 const mechanism_ops *mechanism_at(int index);
+void mechanism_register_extra(const mechanism_ops *ops);
 
 #endif

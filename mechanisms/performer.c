@@ -32,8 +32,6 @@
 #include "core/vecmath.h"
 #include "mechanisms/kernel_attention.h"
 
-/* Domain of the projection draws in rng_key: "FAVOR+" in ASCII. */
-#define PERFORMER_DOMAIN 0x4641564f522bULL
 
 typedef struct performer_state {
     kernel_map map; /* first: the map's functions cast it back to the state */
@@ -60,8 +58,8 @@ void performer_draw_projection(const void *state, const attention_call *call, in
     const int m = st->map.features, hs = st->map.head_size;
     const int64_t epoch = st->redraw > 0 ? call->step / st->redraw : 0;
     rng r;
-    rng_seed(&r, rng_key(call->seed, PERFORMER_DOMAIN, (uint64_t)(uint32_t)call->layer << 32 | (uint32_t)head,
-                         (uint64_t)epoch));
+    rng_seed(&r, rng_key(call->seed, RNG_STREAM_PERFORMER_FEATURES,
+                         (uint64_t)(uint32_t)call->layer << 32 | (uint32_t)head, (uint64_t)epoch));
     if (!st->orthogonal) {
         for (size_t i = 0; i < (size_t)m * hs; i++) omega[i] = (real)rng_normal(&r);
         return;
@@ -289,8 +287,6 @@ static attention_sizes performer_sizes(const void *state, attention_shape shape)
     return kernel_attention_sizes(state, shape);
 }
 
-static void performer_init_params(const void *state, real *params, rng *r) {}
-
 static void performer_forward(const void *state, const attention_call *call, const real *params, const real *inputs,
                               real *out, real *saved, real *scratch) {
     kernel_attention_forward(state, call, inputs, out, saved, scratch);
@@ -306,8 +302,6 @@ static double performer_flops(const void *state, attention_shape shape) {
     return kernel_attention_flops(state, shape);
 }
 
-static void performer_free(void *state) { free(state); }
-
 const mechanism_ops mechanism_performer = {
     .name = "performer",
     .summary = "Performer FAVOR+: softmax or ReLU random features, linear in T (no attention dropout)",
@@ -315,9 +309,8 @@ const mechanism_ops mechanism_performer = {
     .n_options = (int)(sizeof performer_options / sizeof performer_options[0]),
     .init = performer_init,
     .sizes = performer_sizes,
-    .init_params = performer_init_params,
     .forward = performer_forward,
     .backward = performer_backward,
     .flops = performer_flops,
-    .free = performer_free,
+    .free = free,
 };

@@ -22,7 +22,7 @@ int position_layout_init(position_layout *l, const attention_geometry *geometry,
     l->max_position = imax(geometry->max_position, geometry->max_tokens + 1);
     if (l->kind != POSITIONAL_RELATIVE) return 0;
     const int P = l->max_position;
-    l->sinusoid = malloc(sizeof(real) * (size_t)(2 * P - 1) * l->width);
+    l->sinusoid = malloc(sizeof(real) * position_table_reals(l->kind, P, l->heads, l->head_size));
     if (!l->sinusoid) return error_set(err, EXIT_RUNTIME, "out of memory for the relative position table");
     for (int delta = -(P - 1); delta <= P - 1; delta++)
         position_relative_sinusoid(l->sinusoid + (size_t)(delta + P - 1) * l->width, delta, l->width);

@@ -3,9 +3,11 @@
 # `attnbench bench` command, printed here under a heading that names the command.
 # Measurements go into results/speed.sqlite (`attnbench leaderboard --suite speed`).
 #   results/speed.sh [ATTNBENCH] [PEER_TORCH_PY]
+# Without PEER_TORCH_PY the project's own peer runs (`--peer` alone:
+# harness/model/peer_torch.py), with /usr/bin/python3 and its python3-torch.
 set -eu
 attnbench=${1:-./build/attnbench}
-peer=${2:-../shared/peer/peer_torch.py}
+peer=${2:-}
 db=results/speed.sqlite
 out=results/speed.md
 
@@ -23,7 +25,7 @@ section() { # heading, then the bench arguments
         "$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)" "$(nproc)"
     section "Against PyTorch: the peer's model (d 64, 4 heads, MLP 128, 2 layers, batch 8, blocked window 128, 128 features)" \
         --mechanisms full,local,performer --lengths 1024,2048,4096 --batch 8 \
-        --option local.blocked=true --option local.block=128 --option performer.features=128 --peer "$peer"
+        --option local.blocked=true --option local.block=128 --option performer.features=128 --peer ${peer:+"$peer"}
     section "Every mechanism from 1K to 16K (LRA's efficiency table; batch min(8, 16384 / T), 1 at Path-X's 16K, 1 GB budget per cell; two rounds, each cell's faster)" \
         --memory-limit 1 --repeat 2
     section "Head size 64 (d 256, 4 heads, as in LRA's Text config): full attention at 4K" \

@@ -1,8 +1,10 @@
 /* registry.c — the list of tasks that configs can name.
  *
  * Adding a task is one declaration and one line in the table below; `attnbench tasks`
- * and every test that loops over the registry pick it up from here. */
+ * and every test that loops over the registry pick it up from here. The table's order
+ * is `attnbench tasks`'s; the order in reports is each task's own (task_ops.order). */
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/check.h"
@@ -71,4 +73,17 @@ int task_count(void) { return REGISTRY_SIZE; }
 const task_ops *task_at(int index) {
     CHECK(index >= 0 && index < REGISTRY_SIZE);
     return registry[index];
+}
+
+void task_place_find(task_place *out, const char *name) {
+    const task_ops *ops = task_find(name);
+    if (ops) {
+        snprintf(out->suite, sizeof out->suite, "%s", ops->suite);
+        snprintf(out->level, sizeof out->level, "%s", ops->level);
+        out->order = ops->order;
+        return;
+    }
+    snprintf(out->suite, sizeof out->suite, "%.*s", (int)strcspn(name, "/"), name);
+    out->level[0] = '\0';
+    out->order = 0;
 }

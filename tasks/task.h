@@ -51,7 +51,6 @@ typedef struct task_info {
     int cls_token;   /* id the harness prepends when pooling is cls */
     enum task_output output;
     const char *const *token_names; /* vocab_size readable symbols, for `attnbench data` */
-    const char *level;              /* "R", "DCF", "CS" for formal-language tasks, "" otherwise */
     const char *version;            /* generator version; bumped whenever its output changes */
     int image_side;                 /* > 0: inputs are side×side grey images (TASK_GREY_TOKEN0) */
     length_protocol lengths;
@@ -74,8 +73,14 @@ typedef struct example_request {
     int length; /* requested input length (length-generalisation protocol); 0 = the task's own */
 } example_request;
 
+/* A task's registration says where its runs are reported, and each run row records it,
+ * so reports read the suite, level and order from the database alone: a task of a new
+ * suite shows up in `attnbench leaderboard --suite <suite>` by itself. */
 typedef struct task_ops {
     const char *name;    /* "lra/listops" */
+    const char *suite;   /* the benchmark it belongs to: "lra", "chomsky", or a new one */
+    const char *level;   /* its level where the suite has levels (Chomsky: "R", "DCF", "CS"); "" */
+    int order;           /* its row or column in the suite's tables: 1, 2, ... unique in the suite */
     const char *summary; /* one line for `attnbench tasks` */
     const opt_spec *options;
     int n_options;
@@ -91,6 +96,16 @@ typedef struct task_ops {
 const task_ops *task_find(const char *name);
 int task_count(void);
 const task_ops *task_at(int index);
+
+/* Where the runs of a task name are reported: a registered task's suite, level and
+ * order; for a name this build lacks, the text before its first '/' (the whole name
+ * without one), level "" and order 0 (unknown). */
+typedef struct task_place {
+    char suite[64];
+    char level[8];
+    int order;
+} task_place;
+void task_place_find(task_place *out, const char *name);
 
 /* Allocate an example's buffers for a task's info; free them. */
 void example_alloc(example *ex, const task_info *info);

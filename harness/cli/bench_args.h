@@ -29,11 +29,10 @@ typedef struct bench_args {
     const char *db_flag;
     const char *peer_script, *python; /* peer_script NULL: no peer */
     bool no_record;
+    bool options_set; /* an --option was given: --mechanisms may no longer change the set */
 } bench_args;
 
-extern const char bench_usage[];
-
-/* Returns EXIT_OK or the exit status of the error it printed. */
+/* Returns CLI_PARSED, or the exit status after --help or the error it printed. */
 int bench_args_parse(int argc, char **argv, bench_args *a);
 
 #endif

@@ -77,12 +77,6 @@ bool cli_parse_integer(const char *text, long long min, long long max, long long
     return true;
 }
 
-bool cli_wants_help(int argc, char **argv) {
-    for (int i = 1; i < argc; i++)
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) return true;
-    return false;
-}
-
 int cli_fail(int status, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);

@@ -2,7 +2,8 @@
  *
  * Each command is one file (cmd_<name>.c) with a function that takes the arguments
  * after its name and returns the exit status: 0 ok, 1 runtime error, 2 usage or
- * config error. Every command answers --help. */
+ * config error. Each parses its arguments through its own flag table (cli/opts.h),
+ * which also gives its --help. */
 #ifndef ATTNBENCH_CLI_H
 #define ATTNBENCH_CLI_H
 
@@ -34,8 +35,6 @@ int cmd_export(int argc, char **argv);
 
 /* The database path: --db value if given, else $ATTNBENCH_DB, else STORE_DEFAULT_PATH. */
 const char *cli_database_path(const char *flag_value);
-/* True when argv holds -h or --help. */
-bool cli_wants_help(int argc, char **argv);
 /* A whole decimal integer in [min, max] from a flag's text; false if it is not one. */
 bool cli_parse_integer(const char *text, long long min, long long max, long long *out);
 /* Print "attnbench: <message>" on stderr and return status (for `return cli_fail(...)`). */

@@ -9,10 +9,12 @@
  * model needs more than --memory-limit is refused before it allocates, which is an
  * expected outcome (full attention at long lengths), not an error. With --peer the
  * PyTorch peer (model/peer.h) runs each cell it implements right after ours, so both
- * see the machine in the same state. Tables go to stdout row by row, progress to
- * stderr; each measured cell (ours and the peer's) is recorded in the `bench` table as
- * it finishes, so an interrupted bench keeps what it measured. */
+ * see the machine in the same state. Tables are filled into the table model and printed
+ * through its Markdown renderer, the step table row by row as cells finish; progress
+ * goes to stderr; each measured cell (ours and the peer's) is recorded in the `bench`
+ * table as it finishes, so an interrupted bench keeps what it measured. */
 #define _DEFAULT_SOURCE
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,9 +22,11 @@
 
 #include "cli/bench_args.h"
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "core/parallel.h"
 #include "model/peer.h"
 #include "store/store.h"
+#include "table/table.h"
 
 #define BATCH_TOKENS 16384 /* default batch: min(8, max(1, BATCH_TOKENS / T)) */
 #define SGEMM_SIZE 2048
@@ -57,6 +61,7 @@ typedef struct bench_run {
     int n_comparisons, recorded;
     bench_result *rounds;     /* (mechanisms, lengths, repeat): each cell's result in every round */
     peer_result *peer_rounds; /* the same for the peer */
+    table_doc steps;          /* the step table, its rows printed as they are measured */
 } bench_run;
 
 static int resolve_threads(int requested) {
@@ -81,38 +86,62 @@ static void mechanism_label(const bench_args *a, int i, char *label, size_t size
     else snprintf(label, size, "%s", a->mechanisms[i]->name);
 }
 
-static void print_header(void) {
-    printf("| mechanism | T | batch | ms/step | tokens/s | speed vs full | µs/token | peak RSS (MB) "
-           "| model memory (MB) | attention GFLOP/step | attention GFLOP/s | of sgemm | note |\n");
-    printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+/* A table of the given labels, "l" or "r" in align per column; the first is the key. */
+static table *add_table(table_doc *d, const char *id, const char *align, const char *const *labels) {
+    table *t = table_doc_add(d, id, NULL);
+    for (int c = 0; align[c]; c++) table_add_column(t, labels[c], c == 0, align[c] == 'r');
+    return t;
 }
 
-static void print_row(const bench_run *run, const char *label, int length_index, int B, const bench_result *r) {
+/* Cell c of row: a CELL_NUMBER, a CELL_TEXT, or CELL_EMPTY ("—": nothing measured). */
+static void set_cell(table_row *row, int c, cell_kind kind, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void set_cell(table_row *row, int c, cell_kind kind, const char *fmt, ...) {
+    char text[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    table_cell_text(&row->cells[c], kind, text);
+}
+
+static void print_header(bench_run *run) {
+    static const char *const labels[] = {"mechanism", "T", "batch", "ms/step", "tokens/s", "speed vs full",
+                                         "µs/token", "peak RSS (MB)", "model memory (MB)", "attention GFLOP/step",
+                                         "attention GFLOP/s", "of sgemm", "note"};
+    render_md_head(add_table(&run->steps, "bench.steps", "lrrrrrrrrrrrl", labels), stdout);
+}
+
+static void print_row(bench_run *run, const char *label, int length_index, int B, const bench_result *r) {
     const int T = run->a->lengths[length_index];
-    printf("| %s | %d | %d | ", label, T, B);
+    table *t = &run->steps.tables[0];
+    table_row *row = table_add_row(t, ROW_OURS, NULL);
+    for (int c = 3; c < t->n_columns - 1; c++) set_cell(row, c, CELL_EMPTY, "—");
+    set_cell(row, 0, CELL_TEXT, "%s", label);
+    set_cell(row, 1, CELL_NUMBER, "%d", T);
+    set_cell(row, 2, CELL_NUMBER, "%d", B);
     if (r->outcome == BENCH_MEASURED) {
         const double tokens = (double)B * T, per_second = tokens / r->step_seconds;
-        printf("%.1f | %.0f | ", 1e3 * r->step_seconds, per_second);
+        set_cell(row, 3, CELL_NUMBER, "%.1f", 1e3 * r->step_seconds);
+        set_cell(row, 4, CELL_NUMBER, "%.0f", per_second);
         if (run->full_tokens[length_index] > 0 && run->full_batch[length_index] == B)
-            printf("%.2f× | ", per_second / run->full_tokens[length_index]);
-        else printf("— | ");
-        printf("%.2f | %.0f | ", 1e6 * r->step_seconds / tokens, r->peak_rss_bytes / 1e6);
-    } else {
-        printf("— | — | — | — | — | ");
+            set_cell(row, 5, CELL_TEXT, "%.2f×", per_second / run->full_tokens[length_index]);
+        set_cell(row, 6, CELL_NUMBER, "%.2f", 1e6 * r->step_seconds / tokens);
+        set_cell(row, 7, CELL_NUMBER, "%.0f", r->peak_rss_bytes / 1e6);
     }
-    if (r->model_bytes > 0) printf("%.1f | %.3g | ", r->model_bytes / 1e6, r->attention_gflops);
-    else printf("— | — | ");
+    if (r->model_bytes > 0) {
+        set_cell(row, 8, CELL_NUMBER, "%.1f", r->model_bytes / 1e6);
+        set_cell(row, 9, CELL_NUMBER, "%.3g", r->attention_gflops);
+    }
     if (r->outcome == BENCH_MEASURED && r->attention_seconds > 0) {
         const double rate = r->attention_gflops / r->attention_seconds;
-        printf("%.1f | ", rate);
-        if (run->sgemm_gflops > 0) printf("%.0f%% | ", 100 * rate / run->sgemm_gflops);
-        else printf("— | ");
-    } else {
-        printf("— | — | ");
+        set_cell(row, 10, CELL_NUMBER, "%.1f", rate);
+        if (run->sgemm_gflops > 0) set_cell(row, 11, CELL_TEXT, "%.0f%%", 100 * rate / run->sgemm_gflops);
     }
-    if (r->outcome == BENCH_REFUSED) printf("refused: %s |\n", r->reason);
-    else if (r->outcome == BENCH_FAILED) printf("failed: %s |\n", r->reason);
-    else printf(" |\n");
+    if (r->outcome == BENCH_REFUSED) set_cell(row, 12, CELL_TEXT, "refused: %s", r->reason);
+    else if (r->outcome == BENCH_FAILED) set_cell(row, 12, CELL_TEXT, "failed: %s", r->reason);
+    else set_cell(row, 12, CELL_EMPTY, "%s", "");
+    render_md_row(t, row, stdout);
     fflush(stdout);
 }
 
@@ -141,23 +170,29 @@ static void span_add(length_span *s, int T, int B, const bench_result *r) {
 }
 
 static void print_ratios(const bench_run *run) {
+    static const char *const labels[] = {"mechanism", "from T", "to T", "time per token", "memory per token"};
     printf("\nCost per token at the longest measured length over the shortest "
            "(a mechanism linear in T stays near 1×):\n\n");
-    printf("| mechanism | from T | to T | time per token | memory per token |\n");
-    printf("|---|---:|---:|---:|---:|\n");
+    table_doc doc = {0};
+    table *t = add_table(&doc, "bench.ratios", "lrrrr", labels);
     for (int i = 0; i < run->a->n_mechanisms; i++) {
         const length_span *s = &run->spans[i];
         char label[320];
         mechanism_label(run->a, i, label, sizeof label);
-        printf("| %s | ", label);
-        if (s->longest > s->shortest)
-            printf("%d | %d | %.2f× | %.2f× |\n", s->shortest, s->longest, s->time_long / s->time_short,
-                   s->memory_long / s->memory_short);
-        else if (s->shortest)
-            printf("%d | %d | — | — |\n", s->shortest, s->longest);
-        else
-            printf("— | — | — | — |\n");
+        table_row *row = table_add_row(t, ROW_OURS, NULL);
+        for (int c = 1; c < t->n_columns; c++) set_cell(row, c, CELL_EMPTY, "—");
+        set_cell(row, 0, CELL_TEXT, "%s", label);
+        if (s->shortest) {
+            set_cell(row, 1, CELL_NUMBER, "%d", s->shortest);
+            set_cell(row, 2, CELL_NUMBER, "%d", s->longest);
+        }
+        if (s->longest > s->shortest) {
+            set_cell(row, 3, CELL_TEXT, "%.2f×", s->time_long / s->time_short);
+            set_cell(row, 4, CELL_TEXT, "%.2f×", s->memory_long / s->memory_short);
+        }
     }
+    render_md(&doc, stdout);
+    table_doc_free(&doc);
 }
 
 /* The peer's name for mechanism i, and its window and features; NULL when the peer has
@@ -241,27 +276,39 @@ static int compare_with_peer(bench_run *run, int i, int T, int B, const bench_re
 }
 
 static void print_comparisons(const bench_run *run) {
-    if (!run->a->peer_script) return;
+    const char *script = run->a->peer_script;
+    if (!script) return;
     printf("\nAgainst the PyTorch peer (%s), the same model, batch, lengths and threads, each cell run right after "
            "ours in every round (the median round of each beside the other's):\n\n",
-           run->a->peer_script);
-    printf("| mechanism | T | batch | attnbench tokens/s | peer tokens/s | speed-up | attnbench peak RSS (MB) "
-           "| peer peak RSS (MB) | memory ratio | peer |\n");
-    printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+           strcmp(script, peer_default_script()) == 0 ? PEER_SCRIPT : script);
+    static const char *const labels[] = {"mechanism", "T", "batch", "attnbench tokens/s", "peer tokens/s",
+                                         "speed-up", "attnbench peak RSS (MB)", "peer peak RSS (MB)",
+                                         "memory ratio", "peer"};
+    table_doc doc = {0};
+    table *t = add_table(&doc, "bench.peer", "lrrrrrrrrl", labels);
     for (int k = 0; k < run->n_comparisons; k++) {
         const comparison *c = &run->comparisons[k];
         char label[320];
         mechanism_label(run->a, c->mechanism, label, sizeof label);
+        table_row *row = table_add_row(t, ROW_OURS, NULL);
+        for (int col = 4; col < 9; col++) set_cell(row, col, CELL_EMPTY, "—");
+        set_cell(row, 0, CELL_TEXT, "%s", label);
+        set_cell(row, 1, CELL_NUMBER, "%d", c->T);
+        set_cell(row, 2, CELL_NUMBER, "%d", c->B);
+        set_cell(row, 3, CELL_NUMBER, "%.0f", c->ours_tokens);
+        set_cell(row, 6, CELL_NUMBER, "%.0f", c->ours_rss / 1e6);
         if (!c->peer.measured) {
-            printf("| %s | %d | %d | %.0f | — | — | %.0f | — | — | %s |\n", label, c->T, c->B, c->ours_tokens,
-                   c->ours_rss / 1e6, c->peer.reason);
+            set_cell(row, 9, CELL_TEXT, "%s", c->peer.reason);
             continue;
         }
-        printf("| %s | %d | %d | %.0f | %.0f | %.2f× | %.0f | %.0f | %.2f | %s |\n", label, c->T, c->B,
-               c->ours_tokens, c->peer.tokens_per_second, c->ours_tokens / c->peer.tokens_per_second,
-               c->ours_rss / 1e6, c->peer.peak_rss_bytes / 1e6, c->ours_rss / c->peer.peak_rss_bytes,
-               c->peer.version);
+        set_cell(row, 4, CELL_NUMBER, "%.0f", c->peer.tokens_per_second);
+        set_cell(row, 5, CELL_TEXT, "%.2f×", c->ours_tokens / c->peer.tokens_per_second);
+        set_cell(row, 7, CELL_NUMBER, "%.0f", c->peer.peak_rss_bytes / 1e6);
+        set_cell(row, 8, CELL_NUMBER, "%.2f", c->ours_rss / c->peer.peak_rss_bytes);
+        set_cell(row, 9, CELL_TEXT, "%s", c->peer.version);
     }
+    render_md(&doc, stdout);
+    table_doc_free(&doc);
 }
 
 static int compare_step_seconds(const void *x, const void *y) {
@@ -325,7 +372,7 @@ static int run_cells(bench_run *run) {
     const bench_args *a = run->a;
     const int total = a->n_mechanisms * a->n_lengths * a->repeat;
     int failed = 0, status = EXIT_OK, index = 0;
-    print_header();
+    print_header(run);
     for (int round = 0; round < a->repeat && status == EXIT_OK; round++)
         for (int pass = 0; pass < 2 && status == EXIT_OK; pass++)
             for (int i = 0; i < a->n_mechanisms && status == EXIT_OK; i++) {
@@ -343,13 +390,9 @@ static int run_cells(bench_run *run) {
 }
 
 int cmd_bench(int argc, char **argv) {
-    if (cli_wants_help(argc, argv)) {
-        fputs(bench_usage, stdout);
-        return EXIT_OK;
-    }
     static bench_args args; /* large: every mechanism's option set */
     int status = bench_args_parse(argc, argv, &args);
-    if (status != EXIT_OK) return status;
+    if (status != CLI_PARSED) return status;
     static bench_run run;
     run = (bench_run){.a = &args, .threads = resolve_threads(args.threads)};
     parallel_set_threads(run.threads);
@@ -376,6 +419,7 @@ int cmd_bench(int argc, char **argv) {
            run.threads, run.threads == 1 ? "" : "s", run.sgemm_gflops, run.prov.blas);
     status = run_cells(&run);
     store_close(run.st);
+    table_doc_free(&run.steps);
     free(run.comparisons), free(run.rounds), free(run.peer_rounds);
     return status;
 }

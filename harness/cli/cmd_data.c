@@ -15,80 +15,61 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "core/check.h"
 #include "core/png_io.h"
 #include "tasks/task.h"
 
-static const char usage[] =
-    "usage: attnbench data TASK [--split train|eval|test] [--count N] [--start I] [--seed N]\n"
-    "                      [--length N] [--png DIR] [option=value ...]\n"
-    "\n"
+static const char about[] =
     "Print examples of TASK (see attnbench tasks) as TSV on stdout: index, length, target\n"
     "(per output position for sequence tasks, '_' where unscored) and the input as readable\n"
-    "symbols. --split (default train), --count (default 10) examples from index --start\n"
-    "(default 0), with data seed --seed (default 0, as task.seed). --length N asks a task with\n"
-    "a length protocol (the Chomsky tasks) for inputs of N symbols; without it they draw their\n"
-    "lengths from train_lengths. option=value sets one of\n"
-    "the task's options, as in a config. --png DIR also writes each example of an image\n"
-    "task as DIR/<split>-<index>-target<k>.png, creating DIR if it does not exist.\n";
+    "symbols.\n";
 
 typedef struct data_args {
     const char *task;
     const char *png_dir;
     enum task_split split;
-    long long count, start, length;
-    unsigned long long seed;
+    long long count, start, seed;
+    int length;
     const char *options[64];
     int n_options;
 } data_args;
 
-static int parse_number(const char *flag, const char *text, long long min, long long *out) {
-    if (!cli_parse_integer(text, min, LLONG_MAX, out))
-        return cli_fail(EXIT_USAGE, "data: %s expects an integer ≥ %lld, got \"%s\"", flag, min, text);
-    return EXIT_OK;
-}
-
-static int parse_split(const char *text, enum task_split *out) {
+static int parse_split(void *target, const char *text, error_info *err) {
     for (int s = SPLIT_TRAIN; s <= SPLIT_TEST; s++)
         if (strcmp(text, task_split_name((enum task_split)s)) == 0) {
-            *out = (enum task_split)s;
-            return EXIT_OK;
+            *(enum task_split *)target = (enum task_split)s;
+            return 0;
         }
-    return cli_fail(EXIT_USAGE, "data: --split expects train, eval or test, got \"%s\"", text);
+    return error_set(err, EXIT_USAGE, "expected train, eval or test, got \"%s\"", text);
 }
 
 static int parse_args(int argc, char **argv, data_args *a) {
     memset(a, 0, sizeof *a);
     a->count = 10;
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        const bool has_value = i + 1 < argc;
-        int status = EXIT_OK;
-        long long seed = 0;
-        if (arg[0] == '-' && !has_value) return cli_fail(EXIT_USAGE, "data: %s needs a value", arg);
-        if (strcmp(arg, "--split") == 0) status = parse_split(argv[++i], &a->split);
-        else if (strcmp(arg, "--count") == 0) status = parse_number(arg, argv[++i], 0, &a->count);
-        else if (strcmp(arg, "--start") == 0) status = parse_number(arg, argv[++i], 0, &a->start);
-        else if (strcmp(arg, "--length") == 0) {
-            status = parse_number(arg, argv[++i], 1, &a->length);
-            if (status == EXIT_OK && a->length > INT_MAX)
-                return cli_fail(EXIT_USAGE, "data: --length %lld is too large", a->length);
-        }
-        else if (strcmp(arg, "--png") == 0) a->png_dir = argv[++i];
-        else if (strcmp(arg, "--seed") == 0) {
-            status = parse_number(arg, argv[++i], 0, &seed);
-            a->seed = (unsigned long long)seed;
-        } else if (arg[0] == '-') return cli_fail(EXIT_USAGE, "data: unknown flag \"%s\" (see --help)", arg);
-        else if (strchr(arg, '=')) {
-            if (a->n_options == (int)(sizeof a->options / sizeof a->options[0]))
-                return cli_fail(EXIT_USAGE, "data: too many options");
-            a->options[a->n_options++] = arg;
-        } else if (!a->task) a->task = arg;
-        else return cli_fail(EXIT_USAGE, "data: unexpected argument \"%s\"", arg);
-        if (status != EXIT_OK) return status;
-    }
-    if (!a->task) return cli_fail(EXIT_USAGE, "data: missing TASK (see attnbench data --help)");
-    return EXIT_OK;
+    cli_list options = {a->options, 0, (int)(sizeof a->options / sizeof a->options[0])};
+    const cli_opt opts[] = {
+        CLI_POSITIONAL("TASK", &a->task, true, "a task name (see attnbench tasks)"),
+        CLI_REST("option=value", &options, false, "one of the task's options, as in a config"),
+        CLI_CALLBACK("--split", "train|eval|test", &a->split, parse_split, "the split (default train)"),
+        CLI_NUMBER64("--count", "N", &a->count, 0, LLONG_MAX, "this many examples (default 10)"),
+        CLI_NUMBER64("--start", "I", &a->start, 0, LLONG_MAX, "from index I (default 0)"),
+        CLI_NUMBER64("--seed", "N", &a->seed, 0, LLONG_MAX, "the data seed (default 0, as task.seed)"),
+        CLI_NUMBER("--length", "N", &a->length, 1, INT_MAX,
+                   "inputs of N symbols, for a task with a length protocol (the Chomsky\n"
+                   "tasks); without it they draw their lengths from train_lengths"),
+        CLI_TEXT("--png", "DIR", &a->png_dir,
+                 "also write each example of an image task as\n"
+                 "DIR/<split>-<index>-target<k>.png, creating DIR if it does not exist"),
+    };
+    const cli_spec spec = {"data", CLI_OPTS(opts), NULL, about, NULL};
+    const int status = cli_parse_command(&spec, argc, argv);
+    a->n_options = options.n;
+    for (int i = 0; i < a->n_options && status == CLI_PARSED; i++)
+        if (!strchr(a->options[i], '='))
+            return cli_fail(EXIT_USAGE, "data: unexpected argument \"%s\" (an option is option=value)",
+                            a->options[i]);
+    return status;
 }
 
 /* The task's options: defaults, then each option=value. */
@@ -162,13 +143,9 @@ static int write_png(const data_args *a, const task_info *info, long long index,
 }
 
 int cmd_data(int argc, char **argv) {
-    if (cli_wants_help(argc, argv)) {
-        fputs(usage, stdout);
-        return EXIT_OK;
-    }
     data_args a;
     int status = parse_args(argc, argv, &a);
-    if (status != EXIT_OK) return status;
+    if (status != CLI_PARSED) return status;
     const task_ops *ops = task_find(a.task);
     if (!ops) return cli_fail(EXIT_USAGE, "data: unknown task \"%s\" (see attnbench tasks)", a.task);
     opt_set set;
@@ -193,7 +170,7 @@ int cmd_data(int argc, char **argv) {
     example_alloc(&ex, &info);
     printf("index\tlength\ttarget\tinput%s\n", info.output == TASK_OUTPUT_PAIR ? "\tinput2" : "");
     for (long long i = a.start; i < a.start + a.count && status == EXIT_OK; i++) {
-        const example_request request = {a.seed, a.split, i, (int)a.length};
+        const example_request request = {(uint64_t)a.seed, a.split, i, a.length};
         if (ops->example(state, &request, &ex, &err) != 0) status = cli_fail(err.status, "data: %s", err.message);
         else {
             print_example(&info, i, &ex);

@@ -12,51 +12,42 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "store/export.h"
 
-static const char usage[] =
-    "usage: attnbench export [--db PATH] [-o FILE] [--what results|metrics|lengths|runs]\n"
-    "                        [--all-status]\n"
-    "\n"
+static const char about[] =
     "Write the results database as long-form CSV for pandas or R: a header row, one\n"
     "observation per row, RFC 4180 quoting, NULL as an empty field, integers exactly and\n"
     "reals in the shortest form that reads back to the same double. Rows are ordered by\n"
-    "task, mechanism, seed and run.\n"
+    "task, mechanism, seed and run.\n";
+
+static const char notes[] =
+    "What each --what writes:\n"
+    "  results  (default) one row per run × split × final metric:\n"
+    "           run_id, task, task_version, mechanism, positional, seed,\n"
+    "           config_hash, status, split, metric, value\n"
+    "  metrics  training curves, one row per run × split × metric × step:\n"
+    "           run_id, task, mechanism, seed, step, split, name, value\n"
+    "  lengths  accuracy by input length, one row per run × split × length:\n"
+    "           run_id, task, task_version, mechanism, positional, seed,\n"
+    "           config_hash, status, split, length, accuracy, sequence_accuracy,\n"
+    "           examples\n"
+    "  runs     one row per run, the columns of the `runs` view (attnbench query\n"
+    "           --help): id, name, task, mechanism, seed, status, config_hash,\n"
+    "           created_at, finished_at, steps_done, wall_seconds, test_accuracy,\n"
+    "           eval_accuracy, task_version, started_at, heartbeat_at, host, pid,\n"
+    "           error, peak_rss_bytes, sweep_id, suite, level, task_order\n"
     "\n"
-    "  --what results  (default) one row per run × split × final metric:\n"
-    "                  run_id, task, task_version, mechanism, positional, seed,\n"
-    "                  config_hash, status, split, metric, value\n"
-    "  --what metrics  training curves, one row per run × split × metric × step:\n"
-    "                  run_id, task, mechanism, seed, step, split, name, value\n"
-    "  --what lengths  accuracy by input length, one row per run × split × length:\n"
-    "                  run_id, task, task_version, mechanism, positional, seed,\n"
-    "                  config_hash, status, split, length, accuracy, sequence_accuracy,\n"
-    "                  examples\n"
-    "  --what runs     one row per run, the columns of the `runs` view (attnbench query\n"
-    "                  --help): id, name, task, mechanism, seed, status, config_hash,\n"
-    "                  created_at, finished_at, steps_done, wall_seconds, test_accuracy,\n"
-    "                  eval_accuracy, task_version, started_at, heartbeat_at, host, pid,\n"
-    "                  error, peak_rss_bytes, sweep_id\n"
-    "  --all-status    include planned, running, failed, diverged and dead runs (default:\n"
-    "                  completed runs only)\n"
-    "  --db PATH       the database (else $ATTNBENCH_DB, else " STORE_DEFAULT_PATH ")\n"
-    "  -o FILE         write FILE (replaced only once the export succeeded), not stdout\n"
-    "\n"
-    "Columns: seed is train.seed; config_hash names the resolved config without name,\n"
-    "seed and threads, so the runs of one hash differ only by seed; positional is the\n"
-    "config's model.positional; split is train, eval or test; metric (results) and name\n"
-    "(metrics) are accuracy, loss, lr, grad_norm, tokens_per_second ...; accuracies are\n"
-    "fractions in [0, 1]; step counts optimiser steps; length counts input symbols;\n"
-    "sequence_accuracy is the fraction of sequences with every output right; examples is\n"
-    "the number of sequences of that length; times are ISO-8601 UTC.\n"
+    "Columns: seed is train.seed; config_hash names what the resolved config sets apart\n"
+    "from the defaults, without name, seed and threads, so the runs of one hash differ\n"
+    "only by seed; positional is the config's model.positional; split is train, eval or\n"
+    "test; metric (results) and name (metrics) are accuracy, loss, lr, grad_norm,\n"
+    "tokens_per_second ...; accuracies are fractions in [0, 1]; step counts optimiser\n"
+    "steps; length counts input symbols; sequence_accuracy is the fraction of sequences\n"
+    "with every output right; examples is the number of sequences of that length; times\n"
+    "are ISO-8601 UTC.\n"
     "\n"
     "Exit status: 0 ok, 1 database or file error, 2 usage error.\n";
-
-static int usage_error(const char *message, const char *argument) {
-    cli_fail(EXIT_USAGE, "export: %s%s", message, argument);
-    fputs(usage, stderr);
-    return EXIT_USAGE;
-}
 
 /* Export into a new file beside path and rename it over path once complete. */
 static int export_to_file(store *s, enum export_table table, bool all_status, const char *path,
@@ -91,28 +82,21 @@ static int export_to_file(store *s, enum export_table table, bool all_status, co
 }
 
 int cmd_export(int argc, char **argv) {
-    if (cli_wants_help(argc, argv)) {
-        fputs(usage, stdout);
-        return EXIT_OK;
-    }
     const char *db_flag = NULL, *output = NULL, *what = "results";
     bool all_status = false;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--all-status") == 0) {
-            all_status = true;
-            continue;
-        }
-        const char **target = strcmp(argv[i], "--db") == 0     ? &db_flag
-                              : strcmp(argv[i], "-o") == 0     ? &output
-                              : strcmp(argv[i], "--what") == 0 ? &what
-                                                               : NULL;
-        if (!target) return usage_error("unexpected argument ", argv[i]);
-        if (i + 1 >= argc) return usage_error("missing value after ", argv[i]);
-        *target = argv[++i];
-    }
+    const cli_opt opts[] = {
+        CLI_OPT_DB(&db_flag),
+        CLI_OPT_OUTPUT(&output, "FILE", false, "write FILE (replaced only once the export succeeded), not stdout"),
+        CLI_TEXT("--what", "results|metrics|lengths|runs", &what, "what to write (default results; see below)"),
+        CLI_FLAG("--all-status", &all_status,
+                 "include planned, running, failed, diverged and dead runs (default:\ncompleted runs only)"),
+    };
+    const cli_spec spec = {"export", CLI_OPTS(opts), NULL, about, notes};
+    const int status = cli_parse_command(&spec, argc, argv);
+    if (status != CLI_PARSED) return status;
     enum export_table table;
     if (!export_table_from_name(what, &table))
-        return usage_error("--what must be results, metrics, lengths or runs, not ", what);
+        return cli_fail(EXIT_USAGE, "export: --what must be results, metrics, lengths or runs, not %s", what);
 
     error_info err = {0};
     store *s = NULL;

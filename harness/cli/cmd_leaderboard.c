@@ -17,17 +17,13 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "report/report.h"
 #include "store/store.h"
 
 #define MANIFEST "leaderboards.tsv"
 
-static const char usage[] =
-    "usage: attnbench leaderboard [--suite lra|chomsky|speed] [--metric M] [--agg mean_std|max|median]\n"
-    "                             [--format md|csv|latex|html|json] [--rows FIELD] [--cols FIELD]\n"
-    "                             [--reference FILE|none] [--db PATH] [-o FILE]\n"
-    "       attnbench leaderboard --all -o DIR\n"
-    "\n"
+static const char about[] =
     "--suite lra (default): a row per attention mechanism and a column per LRA task, each\n"
     "cell the test accuracy (%) of the completed runs: mean ± standard deviation and the\n"
     "number of runs n, the best of each column in bold. Avg is the mean over the five tasks\n"
@@ -44,30 +40,12 @@ static const char usage[] =
     "--suite speed: from `attnbench bench`: a row per mechanism and a column per length,\n"
     "the latest measurement of each, with the ratio to full attention at that length.\n"
     "\n"
-    "Runs that are not completed do not count; a config and seed completed twice counts\n"
-    "once (its latest run).\n"
+    "--suite SUITE, any other suite the database's runs belong to (the suite a task's\n"
+    "registration names): a row per mechanism and a column per task, as for lra but\n"
+    "without the average and the published rows.\n"
     "\n"
-    "  --suite NAME       lra (default), chomsky or speed\n"
-    "  --metric M         lra, chomsky: SPLIT.NAME, SPLIT train|eval|test, NAME accuracy|\n"
-    "                     sequence_accuracy|loss|tokens_per_second (default test.accuracy),\n"
-    "                     or wall_seconds|peak_rss_bytes; speed: tokens_per_second (default),\n"
-    "                     steps_per_second, peak_rss_bytes, attention_gflops or\n"
-    "                     attention_gflops_per_second\n"
-    "  --agg A            mean_std (lra default), max (chomsky default) or median; max and\n"
-    "                     median still show mean ± std\n"
-    "  --format F         md (default), csv, latex, html (one self-contained page) or json\n"
-    "  --rows FIELD       what keys the rows: mechanism, task, positional, config\n"
-    "  --cols FIELD       (mechanism · positional) or a config key path such as\n"
-    "                     model.attention.window (default lra: mechanism × task; chomsky:\n"
-    "                     the layout above)\n"
-    "  --reference FILE   published numbers shown beside ours (default\n"
-    "                     results/reference/lra_table1.csv or chomsky_table2.csv, left out\n"
-    "                     with a note when absent); none leaves them out\n"
-    "  --db PATH          the database (else $ATTNBENCH_DB, else " STORE_DEFAULT_PATH ")\n"
-    "  -o FILE            write to FILE instead of stdout\n"
-    "  --all -o DIR       write every table listed in DIR/" MANIFEST ": a line per table,\n"
-    "                     OUTPUT DATABASE [OPTIONS...] separated by tabs or spaces, paths\n"
-    "                     relative to DIR; # starts a comment line\n";
+    "Runs that are not completed do not count; a config and seed completed twice counts\n"
+    "once (its latest run).\n";
 
 typedef struct invocation {
     leaderboard_options o;
@@ -75,27 +53,47 @@ typedef struct invocation {
     bool all, reference_given;
 } invocation;
 
-static int parse(int argc, char **argv, invocation *inv, error_info *err) {
+enum { LEADERBOARD_FLAGS = 10 };
+
+/* The flag table, into a fresh inv: a command line and a manifest line share it. */
+static cli_spec leaderboard_spec(invocation *inv, cli_opt opts[LEADERBOARD_FLAGS]) {
     *inv = (invocation){0};
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--all") == 0) {
-            inv->all = true;
-            continue;
-        }
-        const char **target = strcmp(argv[i], "--db") == 0          ? &inv->db
-                              : strcmp(argv[i], "-o") == 0          ? &inv->output
-                              : strcmp(argv[i], "--suite") == 0     ? &inv->o.suite
-                              : strcmp(argv[i], "--metric") == 0    ? &inv->o.metric
-                              : strcmp(argv[i], "--agg") == 0       ? &inv->o.agg
-                              : strcmp(argv[i], "--format") == 0    ? &inv->o.format
-                              : strcmp(argv[i], "--rows") == 0      ? &inv->o.rows
-                              : strcmp(argv[i], "--cols") == 0      ? &inv->o.cols
-                              : strcmp(argv[i], "--reference") == 0 ? &inv->o.reference
-                                                                    : NULL;
-        if (!target) return error_set(err, EXIT_USAGE, "leaderboard: unexpected argument %s", argv[i]);
-        if (i + 1 >= argc) return error_set(err, EXIT_USAGE, "leaderboard: missing value after %s", argv[i]);
-        *target = argv[++i];
-    }
+    const cli_opt table[LEADERBOARD_FLAGS] = {
+        CLI_TEXT("--suite", "lra|chomsky|speed|SUITE", &inv->o.suite,
+                 "lra (default), chomsky, speed, or another suite of the database"),
+        CLI_TEXT("--metric", "M", &inv->o.metric,
+                 "lra, chomsky: SPLIT.NAME, SPLIT train|eval|test, NAME accuracy|\n"
+                 "sequence_accuracy|loss|tokens_per_second (default test.accuracy),\n"
+                 "or wall_seconds|peak_rss_bytes; speed: tokens_per_second (default),\n"
+                 "steps_per_second, peak_rss_bytes, attention_gflops or\n"
+                 "attention_gflops_per_second"),
+        CLI_TEXT("--agg", "mean_std|max|median", &inv->o.agg,
+                 "mean_std (lra default), max (chomsky default) or median; max and\n"
+                 "median still show mean ± std"),
+        CLI_OPT_FORMAT(&inv->o.format, "md|csv|latex|html|json",
+                       "md (default), csv, latex, html (one self-contained page) or json"),
+        CLI_TEXT("--rows", "FIELD", &inv->o.rows, "what keys the rows: mechanism, task, positional, config"),
+        CLI_TEXT("--cols", "FIELD", &inv->o.cols,
+                 "(mechanism · positional) or a config key path such as\n"
+                 "model.attention.window (default lra: mechanism × task; chomsky:\n"
+                 "the layout above)"),
+        CLI_TEXT("--reference", "FILE|none", &inv->o.reference,
+                 "published numbers shown beside ours (default\n"
+                 "results/reference/lra_table1.csv or chomsky_table2.csv, left out\n"
+                 "with a note when absent); none leaves them out"),
+        CLI_OPT_DB(&inv->db),
+        CLI_OPT_OUTPUT(&inv->output, "FILE", false, "write to FILE instead of stdout"),
+        CLI_FLAG("--all", &inv->all,
+                 "with -o DIR: write every table listed in DIR/" MANIFEST ": a line per\n"
+                 "table, OUTPUT DATABASE [OPTIONS...] separated by tabs or spaces, paths\n"
+                 "relative to DIR; # starts a comment line"),
+    };
+    memcpy(opts, table, sizeof table);
+    return (cli_spec){"leaderboard", opts, LEADERBOARD_FLAGS, "attnbench leaderboard --all -o DIR", about, NULL};
+}
+
+/* After parsing: "none" as no reference, and the options checked. */
+static int check(invocation *inv, error_info *err) {
     inv->reference_given = inv->o.reference != NULL;
     if (inv->o.reference && strcmp(inv->o.reference, "none") == 0) inv->o.reference = NULL;
     return leaderboard_check(&inv->o, err);
@@ -120,7 +118,8 @@ static const char *nothing_message(const char *suite) {
     return !suite || strcmp(suite, "lra") == 0 ? "no completed LRA runs with that metric yet; nothing to rank"
            : strcmp(suite, "chomsky") == 0     ? "no completed Chomsky-hierarchy runs with that metric yet; "
                                                  "nothing to rank"
-                                               : "no bench measurements yet; nothing to rank";
+           : strcmp(suite, "speed") == 0       ? "no bench measurements yet; nothing to rank"
+                                               : "no completed runs of that suite with that metric yet; nothing to rank";
 }
 
 /* One leaderboard from path to output; where names the manifest line in errors. */
@@ -141,10 +140,16 @@ static int run_one(invocation *inv, const char *path, const char *output, const 
     if (!table) return cli_fail(EXIT_RUNTIME, "leaderboard: out of memory");
     int failed = store_open(&s, path, true, &err);
     if (!failed) failed = leaderboard_write(s, &inv->o, table, &empty, &err);
+    char suites[512] = "";
+    const bool ranks_runs = !inv->o.suite || strcmp(inv->o.suite, "speed") != 0;
+    if (!failed && empty && ranks_runs) failed = leaderboard_suites(s, suites, sizeof suites, &err);
     store_close(s);
     fclose(table);
     int status = EXIT_OK;
     if (failed) status = cli_fail(err.status, "%s%s", where, err.message);
+    else if (empty && suites[0])
+        printf("%s: %s (the database has completed runs of: %s; choose with --suite)\n", path,
+               nothing_message(inv->o.suite), suites);
     else if (empty) printf("%s: %s\n", path, nothing_message(inv->o.suite));
     else status = write_text(text, size, output);
     free(text);
@@ -175,9 +180,12 @@ static int run_line(const char *dir, char *line, const char *where) {
     join(output, sizeof output, dir, argv[1]);
     join(database, sizeof database, dir, argv[2]);
     invocation inv;
+    cli_opt opts[LEADERBOARD_FLAGS];
+    const cli_spec spec = leaderboard_spec(&inv, opts);
     error_info err = {0};
     argv[2] = argv[0]; /* the options follow a command name, as on the command line */
-    if (parse(argc - 2, argv + 2, &inv, &err)) return cli_fail(err.status, "%s%s", where, err.message);
+    if (cli_parse(&spec, argc - 2, argv + 2, &err) || check(&inv, &err))
+        return cli_fail(err.status, "%s%s", where, err.message);
     if (inv.db || inv.output || inv.all)
         return cli_fail(EXIT_USAGE, "%s--db, -o and --all are not for a manifest line", where);
     const int status = run_one(&inv, database, output, where);
@@ -201,23 +209,17 @@ static int run_manifest(const char *dir) {
     return worst;
 }
 
-static int usage_error(const char *message) {
-    cli_fail(EXIT_USAGE, "%s", message);
-    fputs(usage, stderr);
-    return EXIT_USAGE;
-}
-
 int cmd_leaderboard(int argc, char **argv) {
-    if (cli_wants_help(argc, argv)) {
-        fputs(usage, stdout);
-        return EXIT_OK;
-    }
     invocation inv;
+    cli_opt opts[LEADERBOARD_FLAGS];
+    const cli_spec spec = leaderboard_spec(&inv, opts);
+    const int status = cli_parse_command(&spec, argc, argv);
+    if (status != CLI_PARSED) return status;
     error_info err = {0};
-    if (parse(argc, argv, &inv, &err)) return usage_error(err.message);
+    if (check(&inv, &err)) return cli_fail(err.status, "%s", err.message);
     if (inv.all) {
         if (!inv.output || inv.db || argc != 4)
-            return usage_error("leaderboard: --all takes only -o DIR (the options are in DIR/" MANIFEST ")");
+            return cli_fail(EXIT_USAGE, "leaderboard: --all takes only -o DIR (the options are in DIR/" MANIFEST ")");
         return run_manifest(inv.output);
     }
     return run_one(&inv, cli_database_path(inv.db), inv.output, "");

@@ -5,50 +5,39 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "core/strbuf.h"
 #include "store/store.h"
 #include "store/sweep.h"
 
-static const char usage[] =
-    "usage: attnbench ls [--db PATH] [--status S] [--task GLOB] [--mechanism M]\n"
-    "                    [--sweep SWEEP] [--limit N] [--format table|csv|json]\n"
-    "\n"
+static const char about[] =
     "List runs, newest first: id, status, task, mechanism, positional encoding, seed,\n"
     "test and eval accuracy in percent (for Chomsky tasks: the score and the\n"
     "in-distribution accuracy), steps, wall seconds, when it finished (or its heartbeat),\n"
-    "and the first line of its error.\n"
-    "\n"
-    "  --status S      planned, running, completed, failed, diverged or dead\n"
-    "  --task GLOB     e.g. lra/listops or 'chomsky/*'\n"
-    "  --mechanism M   e.g. full\n"
-    "  --sweep SWEEP   the runs of a sweep (an id prefix or the config's name)\n"
-    "  --limit N       at most N rows (default 50; 0 for all)\n";
+    "and the first line of its error.\n";
 
 static const char *const statuses[] = {"planned", "running", "completed", "failed", "diverged", "dead"};
 
 typedef struct ls_args {
-    const char *db_flag, *status, *task, *mechanism, *sweep, *format;
+    const char *db_flag, *status, *task, *mechanism, *sweep;
+    enum query_format format;
     long long limit;
 } ls_args;
 
 static int parse_args(int argc, char **argv, ls_args *a) {
-    *a = (ls_args){.format = "table", .limit = 50};
-    for (int i = 1; i < argc; i++) {
-        const char *flag = argv[i];
-        if (flag[0] != '-' || i + 1 == argc)
-            return cli_fail(EXIT_USAGE, "ls: unexpected argument \"%s\" (see attnbench ls --help)", flag);
-        const char *value = argv[++i];
-        if (strcmp(flag, "--db") == 0) a->db_flag = value;
-        else if (strcmp(flag, "--status") == 0) a->status = value;
-        else if (strcmp(flag, "--task") == 0) a->task = value;
-        else if (strcmp(flag, "--mechanism") == 0) a->mechanism = value;
-        else if (strcmp(flag, "--sweep") == 0) a->sweep = value;
-        else if (strcmp(flag, "--format") == 0) a->format = value;
-        else if (strcmp(flag, "--limit") == 0) {
-            if (!cli_parse_integer(value, 0, 1000000000, &a->limit))
-                return cli_fail(EXIT_USAGE, "ls: --limit expects a whole number, got \"%s\"", value);
-        } else return cli_fail(EXIT_USAGE, "ls: unknown option %s (see attnbench ls --help)", flag);
-    }
+    *a = (ls_args){.format = QUERY_TABLE, .limit = 50};
+    const cli_opt opts[] = {
+        CLI_OPT_DB(&a->db_flag),
+        CLI_TEXT("--status", "S", &a->status, "planned, running, completed, failed, diverged or dead"),
+        CLI_TEXT("--task", "GLOB", &a->task, "e.g. lra/listops or 'chomsky/*'"),
+        CLI_TEXT("--mechanism", "M", &a->mechanism, "e.g. full"),
+        CLI_TEXT("--sweep", "SWEEP", &a->sweep, "the runs of a sweep (an id prefix or the config's name)"),
+        CLI_NUMBER64("--limit", "N", &a->limit, 0, 1000000000, "at most N rows (default 50; 0 for all)"),
+        CLI_OPT_QUERY_FORMAT(&a->format),
+    };
+    const cli_spec spec = {"ls", CLI_OPTS(opts), NULL, about, NULL};
+    const int status = cli_parse_command(&spec, argc, argv);
+    if (status != CLI_PARSED) return status;
     if (a->status) {
         bool known = false;
         for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++) known |= strcmp(a->status, statuses[i]) == 0;
@@ -57,7 +46,7 @@ static int parse_args(int argc, char **argv, ls_args *a) {
                             "ls: --status \"%s\" is not one of planned, running, completed, failed, diverged, dead",
                             a->status);
     }
-    return EXIT_OK;
+    return CLI_PARSED;
 }
 
 static void add_filter(strbuf *sql, const char *format, const char *value) {
@@ -68,16 +57,10 @@ static void add_filter(strbuf *sql, const char *format, const char *value) {
 }
 
 int cmd_ls(int argc, char **argv) {
-    if (cli_wants_help(argc, argv)) {
-        fputs(usage, stdout);
-        return EXIT_OK;
-    }
     ls_args a;
     int status = parse_args(argc, argv, &a);
-    if (status != EXIT_OK) return status;
-    enum query_format format;
-    if (!query_format_parse(a.format, &format))
-        return cli_fail(EXIT_USAGE, "ls: --format \"%s\" is not one of table, csv, json", a.format);
+    if (status != CLI_PARSED) return status;
+    status = EXIT_OK;
     store *s = NULL;
     error_info err = {0};
     char sweep_id[33] = "";
@@ -99,7 +82,7 @@ int cmd_ls(int argc, char **argv) {
     add_filter(&sql, " AND r.id IN (SELECT run_id FROM sweep_run WHERE sweep_id = %Q)", a.sweep ? sweep_id : NULL);
     strbuf_append(&sql, " ORDER BY time DESC, r.id");
     if (a.limit > 0) strbuf_printf(&sql, " LIMIT %lld", a.limit);
-    if (store_query(s, sql.data, format, stdout, &err) != 0) status = cli_fail(err.status, "%s", err.message);
+    if (store_query(s, sql.data, a.format, stdout, &err) != 0) status = cli_fail(err.status, "%s", err.message);
     strbuf_free(&sql);
     store_close(s);
     return status;

@@ -7,15 +7,15 @@
  * exit status says that something needs a look. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "store/merge.h"
 
-static const char usage[] =
-    "usage: attnbench merge [-v] OUT IN...\n"
-    "\n"
+static const char about[] =
     "Combine results databases written on several machines (one per Slurm shard, say)\n"
     "into OUT, which is created when missing. Merging is idempotent: the same inputs\n"
     "merged again change nothing. Inputs are never written: each is read from a private\n"
@@ -39,22 +39,16 @@ static const char usage[] =
     "    test and eval results\n"
     "  both completed, different results  conflict: OUT keeps its own\n"
     "The sweep links of a run left out or replaced move to the completed run kept.\n"
-    "Configs are matched by hash (a conflict when the settings differ beyond name, seed\n"
-    "and threads), sweeps by id (a missing name, source or planned count is filled in;\n"
-    "differing ones are conflicts), bench rows by run_id, created_at, mechanism, length,\n"
-    "batch, dim, heads, layers and host.\n"
+    "Configs are matched by hash (a conflict when a setting both have differs, beyond\n"
+    "name, seed and threads), sweeps by id (a missing name, source or planned count is\n"
+    "filled in; differing ones are conflicts), bench rows by run_id, created_at,\n"
+    "mechanism, length, batch, dim, heads, layers and host.\n"
     "\n"
-    "Prints one summary line per input and one line per conflict.\n"
-    "  -v, --verbose   also a line per upgraded, duplicate, superseded or replaced run\n"
-    "\n"
+    "Prints one summary line per input and one line per conflict.\n";
+
+static const char notes[] =
     "Exit status: 0 merged without conflicts; 1 a conflict (everything else is merged),\n"
     "an input refused (nothing written) or a database error; 2 usage error.\n";
-
-static int usage_error(const char *message, const char *argument) {
-    cli_fail(EXIT_USAGE, "merge: %s%s", message, argument);
-    fputs(usage, stderr);
-    return EXIT_USAGE;
-}
 
 static bool same_file(const char *a, const char *b) {
     struct stat sa, sb;
@@ -79,32 +73,12 @@ static void print_report(const char *input, const merge_report *r, bool verbose)
     }
 }
 
-int cmd_merge(int argc, char **argv) {
-    if (cli_wants_help(argc, argv)) {
-        fputs(usage, stdout);
-        return EXIT_OK;
-    }
-    /* The paths are gathered at the front of argv, after the command name. */
-    bool verbose = false;
-    char **paths = argv + 1;
-    int n = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0)
-            verbose = true;
-        else if (argv[i][0] == '-' && argv[i][1] != '\0')
-            return usage_error("unknown option ", argv[i]);
-        else
-            paths[n++] = argv[i];
-    }
-    if (n < 2) return usage_error(n == 0 ? "missing OUT and IN" : "no input database after OUT ", n ? paths[0] : "");
-    const char *out_path = paths[0];
-    for (int i = 1; i < n; i++)
-        if (same_file(out_path, paths[i])) return usage_error("OUT is also an input: ", paths[i]);
-
+/* Check every input, then merge each into out_path; returns the exit status. */
+static int merge_all(const char *out_path, const char *const *inputs, int n, bool verbose) {
     error_info err = {0};
     bool refused = false;
-    for (int i = 1; i < n; i++)
-        if (merge_check_input(paths[i], &err)) {
+    for (int i = 0; i < n; i++)
+        if (merge_check_input(inputs[i], &err)) {
             cli_fail(err.status, "%s", err.message);
             refused = true;
         }
@@ -113,14 +87,14 @@ int cmd_merge(int argc, char **argv) {
     store *out = NULL;
     if (store_open(&out, out_path, false, &err)) return cli_fail(err.status, "%s", err.message);
     int status = EXIT_OK, conflicts = 0;
-    for (int i = 1; i < n; i++) {
+    for (int i = 0; i < n; i++) {
         merge_report report = {.added = 0};
-        if (merge_database(out, paths[i], &report, &err)) {
+        if (merge_database(out, inputs[i], &report, &err)) {
             cli_fail(err.status, "%s", err.message);
             status = EXIT_RUNTIME;
             continue;
         }
-        print_report(paths[i], &report, verbose);
+        print_report(inputs[i], &report, verbose);
         conflicts += report.conflicts;
         merge_report_free(&report);
     }
@@ -131,5 +105,26 @@ int cmd_merge(int argc, char **argv) {
                  conflicts, out_path);
         status = EXIT_RUNTIME;
     }
+    return status;
+}
+
+int cmd_merge(int argc, char **argv) {
+    bool verbose = false;
+    const char *out_path = NULL;
+    cli_list in = {calloc((size_t)argc, sizeof(const char *)), 0, argc};
+    if (!in.items) return cli_fail(EXIT_RUNTIME, "merge: out of memory");
+    const cli_opt opts[] = {
+        {.kind = CLI_SWITCH, .name = "-v", .alias = "--verbose", .target = &verbose,
+         .help = "also a line per upgraded, duplicate, superseded or replaced run"},
+        CLI_POSITIONAL("OUT", &out_path, true, "the database to merge into (created when missing)"),
+        CLI_REST("IN", &in, true, "the databases to merge from"),
+    };
+    const cli_spec spec = {"merge", CLI_OPTS(opts), NULL, about, notes};
+    int status = cli_parse_command(&spec, argc, argv);
+    for (int i = 0; i < in.n && status == CLI_PARSED; i++)
+        if (same_file(out_path, in.items[i]))
+            status = cli_fail(EXIT_USAGE, "merge: OUT is also an input: %s", in.items[i]);
+    if (status == CLI_PARSED) status = merge_all(out_path, in.items, in.n, verbose);
+    free(in.items);
     return status;
 }

@@ -1,66 +1,55 @@
 /* cmd_plot.c — `attnbench plot`: figures read from the database, written as SVG files.
  *
- * The one suite with figures so far is the Chomsky hierarchy: per task, accuracy
- * against input length for every configuration (see chomsky_plot.c). A database
- * without Chomsky runs is not an error: the command says so and exits 0. */
+ * Per task of a suite (chomsky by default, or any suite whose runs recorded accuracy
+ * by input length), accuracy against input length for every configuration (see
+ * chomsky_plot.c). A database without such runs of the suite is not an error: the
+ * command says so and exits 0. */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "report/report.h"
 #include "store/store.h"
 
-static const char usage[] =
-    "usage: attnbench plot [--suite chomsky] [--db PATH] [--task NAME] -o DIR\n"
-    "\n"
-    "Write one SVG per Chomsky-hierarchy task, DIR/chomsky_<task>.svg (DIR is created if\n"
+static const char about[] =
+    "Write one SVG per task of the suite, DIR/<suite>_<task>.svg (DIR is created if\n"
     "missing), and print each path: accuracy (%) against input length, one curve per\n"
     "configuration (mechanism · positional encoding, \"(rand.)\" for randomized positions),\n"
     "each the mean at every length over that configuration's completed runs; the training\n"
-    "lengths shaded and chance (1 / classes per output) dashed.\n"
-    "\n"
-    "  --suite chomsky  the benchmark (the only one with plots so far)\n"
-    "  --db PATH        the database (else $ATTNBENCH_DB, else " STORE_DEFAULT_PATH ")\n"
-    "  --task NAME      only this task (parity_check or chomsky/parity_check)\n"
-    "  -o DIR           the output directory (required)\n";
-
-static int usage_error(const char *message, const char *argument) {
-    cli_fail(EXIT_USAGE, "plot: %s%s", message, argument);
-    fputs(usage, stderr);
-    return EXIT_USAGE;
-}
+    "lengths shaded and chance (1 / classes per output) dashed.\n";
 
 int cmd_plot(int argc, char **argv) {
-    if (cli_wants_help(argc, argv)) {
-        fputs(usage, stdout);
-        return EXIT_OK;
-    }
     const char *db_flag = NULL, *suite = "chomsky", *task = NULL, *dir = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char **target = strcmp(argv[i], "--db") == 0      ? &db_flag
-                              : strcmp(argv[i], "--suite") == 0 ? &suite
-                              : strcmp(argv[i], "--task") == 0  ? &task
-                              : strcmp(argv[i], "-o") == 0      ? &dir
-                                                                : NULL;
-        if (!target) return usage_error("unexpected argument ", argv[i]);
-        if (i + 1 >= argc) return usage_error("missing value after ", argv[i]);
-        *target = argv[++i];
-    }
-    if (strcmp(suite, "chomsky") != 0) return usage_error("--suite must be chomsky, not ", suite);
-    if (!dir || !*dir) return usage_error("missing -o DIR", "");
+    const cli_opt opts[] = {
+        CLI_TEXT("--suite", "SUITE", &suite,
+                 "chomsky (default), or any suite whose runs recorded accuracy by\ninput length"),
+        CLI_OPT_DB(&db_flag),
+        CLI_TEXT("--task", "NAME", &task, "only this task (parity_check or chomsky/parity_check)"),
+        CLI_OPT_OUTPUT(&dir, "DIR", true, "the output directory"),
+    };
+    const cli_spec spec = {"plot", CLI_OPTS(opts), NULL, about, NULL};
+    const int parsed = cli_parse_command(&spec, argc, argv);
+    if (parsed != CLI_PARSED) return parsed;
+    if (!*suite || strchr(suite, '/')) return cli_fail(EXIT_USAGE, "plot: --suite must name a suite, not %s", suite);
+    if (!*dir) return cli_fail(EXIT_USAGE, "plot: -o needs a directory");
 
     const char *path = cli_database_path(db_flag);
     error_info err = {0};
     store *s = NULL;
     chomsky_report *r = NULL;
-    if (store_open(&s, path, true, &err) || chomsky_report_load(&r, s, true, &err)) {
+    if (store_open(&s, path, true, &err) || chomsky_report_load(&r, s, suite, true, &err)) {
         store_close(s);
         return cli_fail(err.status, "%s", err.message);
     }
     store_close(s);
     int status = EXIT_OK;
-    if (chomsky_report_tasks(r) == 0)
+    if (chomsky_report_tasks(r) == 0 && strcmp(suite, "chomsky") == 0)
         printf("%s: no completed Chomsky-hierarchy runs yet; nothing to plot\n", path);
+    else if (chomsky_report_tasks(r) == 0)
+        printf("%s: no completed runs of suite %s yet; nothing to plot\n", path, suite);
+    else if (chomsky_report_points(r) == 0)
+        printf("%s: the runs of suite %s recorded no accuracy by input length; nothing to plot\n", path, suite);
     else if (chomsky_plot_write(r, dir, task, stdout, &err))
         status = cli_fail(err.status, "plot: %s", err.message);
     chomsky_report_free(r);

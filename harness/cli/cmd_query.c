@@ -4,31 +4,33 @@
  * write, so a query can never damage results. --help documents the views, which are
  * the stable way in; the tables behind them are listed for completeness. */
 #include <stdio.h>
-#include <string.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "store/store.h"
 
-static const char usage[] =
-    "usage: attnbench query [--db PATH] [--format table|csv|json] \"SELECT ...\"\n"
-    "\n"
+static const char about[] =
     "Run one read-only SQL statement (SQLite dialect) over the results database and print\n"
     "its rows: an aligned table (NULL shown empty), CSV with a header row (RFC 4180\n"
-    "quoting, NULL as an empty field), or a JSON array of objects (NULL as null).\n"
-    "Statements that would write, ATTACH, transactions and several statements are refused.\n"
-    "\n"
+    "quoting, NULL as an empty field), or a JSON array of objects (NULL, inf and nan as\n"
+    "null). Statements that would write, ATTACH, transactions and several statements are\n"
+    "refused.\n";
+
+static const char notes[] =
     "Views:\n"
     "  runs     one row per run: id, name, task, mechanism, seed, status, config_hash,\n"
     "           created_at, finished_at, steps_done, wall_seconds, test_accuracy,\n"
     "           eval_accuracy (accuracies are fractions; NULL until the run completes),\n"
     "           task_version, started_at, heartbeat_at, host, pid, error,\n"
-    "           peak_rss_bytes, sweep_id (the sweep that planned it, if any)\n"
+    "           peak_rss_bytes, sweep_id (the sweep that planned it, if any), suite,\n"
+    "           level, task_order (where the task's registration places it)\n"
     "  results  one row per run, split and final metric: run_id, name, task, mechanism,\n"
     "           seed, status, split, metric, value\n"
     "Tables:\n"
     "  run            status is planned, running, completed, failed, diverged or dead;\n"
     "                 times are ISO-8601 UTC text; host, pid, heartbeat_at, error\n"
-    "  config         hash, json: the resolved config of each run (run.config_hash)\n"
+    "  config         hash, json: the resolved config of each run (run.config_hash; the\n"
+    "                 hash covers what differs from the defaults)\n"
     "  provenance     run_id, version, git_commit, compiler, flags, blas, blas_threads,\n"
     "                 threads, cpu, cpu_count, host, os\n"
     "  metric         run_id, step, split, name, value: training curves\n"
@@ -45,41 +47,19 @@ static const char usage[] =
     "                  WHERE status = 'completed' GROUP BY mechanism, task\"\n"
     "  attnbench query --format csv \"SELECT * FROM metric WHERE run_id = '...'\"\n"
     "\n"
-    "The database is --db PATH, else $ATTNBENCH_DB, else " STORE_DEFAULT_PATH ".\n"
     "Exit status: 0 ok, 1 database error, 2 usage error, bad SQL or a statement that writes.\n";
 
-static int usage_error(const char *message, const char *argument) {
-    cli_fail(EXIT_USAGE, "query: %s%s", message, argument);
-    fputs(usage, stderr);
-    return EXIT_USAGE;
-}
-
 int cmd_query(int argc, char **argv) {
-    if (cli_wants_help(argc, argv)) {
-        fputs(usage, stdout);
-        return EXIT_OK;
-    }
-    const char *db_flag = NULL, *format_name = "table", *sql = NULL;
-    for (int i = 1; i < argc; i++) {
-        bool is_db = strcmp(argv[i], "--db") == 0, is_format = strcmp(argv[i], "--format") == 0;
-        if (is_db || is_format) {
-            if (i + 1 >= argc) return usage_error("missing value after ", argv[i]);
-            *(is_db ? &db_flag : &format_name) = argv[++i];
-        } else if (strncmp(argv[i], "--db=", 5) == 0) {
-            db_flag = argv[i] + 5;
-        } else if (strncmp(argv[i], "--format=", 9) == 0) {
-            format_name = argv[i] + 9;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            return usage_error("unknown option ", argv[i]);
-        } else if (sql) {
-            return usage_error("expected one SQL statement in quotes; extra argument ", argv[i]);
-        } else {
-            sql = argv[i];
-        }
-    }
-    if (!sql) return usage_error("missing the SQL statement", "");
-    enum query_format format;
-    if (!query_format_parse(format_name, &format)) return usage_error("--format must be table, csv or json, not ", format_name);
+    const char *db_flag = NULL, *sql = NULL;
+    enum query_format format = QUERY_TABLE;
+    const cli_opt opts[] = {
+        CLI_OPT_DB(&db_flag),
+        CLI_OPT_QUERY_FORMAT(&format),
+        CLI_POSITIONAL("\"SELECT ...\"", &sql, true, "one SQL statement, in quotes"),
+    };
+    const cli_spec spec = {"query", CLI_OPTS(opts), NULL, about, notes};
+    const int status = cli_parse_command(&spec, argc, argv);
+    if (status != CLI_PARSED) return status;
 
     error_info err = {0};
     store *s = NULL;

@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
+#include "cli/run_recorder.h"
 #include "config/config.h"
 #include "core/parallel.h"
 #include "core/timer.h"
@@ -23,22 +25,12 @@
 
 #define MAX_OVERRIDES 64
 
-static const char usage[] =
-    "usage: attnbench run CONFIG [key.path=value ...] [--db PATH] [--quiet] [--check]\n"
-    "                     [--claimed RUN_ID]\n"
-    "\n"
+static const char about[] =
     "Train and evaluate the experiment described by CONFIG (YAML), recording the run,\n"
     "its metric curves and its final results in the database. key.path=value overrides\n"
-    "any config key, e.g. model.attention.kind=full train.steps=100.\n"
-    "\n"
-    "  --db PATH   database file (default $ATTNBENCH_DB or " STORE_DEFAULT_PATH ")\n"
-    "  --quiet     no progress output\n"
-    "  --check     validate the config and the task's data (every split can be made), then\n"
-    "              stop: no model is built and nothing is recorded\n"
-    "  --claimed ID  train the planned run ID that `attnbench sweep` claimed for this\n"
-    "              process, instead of recording a new run (the config and overrides must\n"
-    "              give the config hash and seed it was planned with)\n"
-    "\n"
+    "any config key, e.g. model.attention.kind=full train.steps=100.\n";
+
+static const char notes[] =
     "While it trains, the run's heartbeat is written every few seconds. Stopped by\n"
     "SIGINT or SIGTERM, it ends at the next step as 'dead', which a sweep runs again.\n"
     "Exit status: 0 completed, 1 the run failed, diverged or was stopped, 2 usage or\n"
@@ -53,29 +45,25 @@ typedef struct run_args {
 
 static int parse_args(int argc, char **argv, run_args *a) {
     memset(a, 0, sizeof *a);
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--db") == 0) {
-            if (++i == argc) return cli_fail(EXIT_USAGE, "run: --db needs a path");
-            a->db_flag = argv[i];
-        } else if (strcmp(argv[i], "--claimed") == 0) {
-            if (++i == argc) return cli_fail(EXIT_USAGE, "run: --claimed needs a run id");
-            a->claimed = argv[i];
-        } else if (strcmp(argv[i], "--quiet") == 0) {
-            a->quiet = true;
-        } else if (strcmp(argv[i], "--check") == 0) {
-            a->check = true;
-        } else if (argv[i][0] == '-') {
-            return cli_fail(EXIT_USAGE, "run: unknown option %s (see attnbench run --help)", argv[i]);
-        } else if (!a->config_path) {
-            a->config_path = argv[i];
-        } else {
-            if (a->n_overrides == MAX_OVERRIDES)
-                return cli_fail(EXIT_USAGE, "run: more than %d overrides", MAX_OVERRIDES);
-            a->overrides[a->n_overrides++] = argv[i];
-        }
-    }
-    if (!a->config_path) return cli_fail(EXIT_USAGE, "run: missing CONFIG (see attnbench run --help)");
-    return EXIT_OK;
+    cli_list overrides = {a->overrides, 0, MAX_OVERRIDES};
+    const cli_opt opts[] = {
+        CLI_POSITIONAL("CONFIG", &a->config_path, true, "the experiment's YAML file"),
+        CLI_REST("key.path=value", &overrides, false, "overrides of config keys"),
+        CLI_OPT_DB(&a->db_flag),
+        CLI_OPT_QUIET(&a->quiet, "no progress output"),
+        CLI_FLAG("--check", &a->check,
+                 "validate the config, the task's data (every split can be made) and the\n"
+                 "model (its shape and memory, measured without allocating it), then stop:\n"
+                 "nothing is recorded"),
+        CLI_TEXT("--claimed", "RUN_ID", &a->claimed,
+                 "train the planned run RUN_ID that `attnbench sweep` claimed for this\n"
+                 "process, instead of recording a new run (the config and overrides must\n"
+                 "give the config hash and seed it was planned with)"),
+    };
+    const cli_spec spec = {"run", CLI_OPTS(opts), NULL, about, notes};
+    const int status = cli_parse_command(&spec, argc, argv);
+    a->n_overrides = overrides.n;
+    return status;
 }
 
 static int resolve_threads(int configured) {
@@ -135,7 +123,9 @@ static int train_and_record(const experiment_config *cfg, model *m, batch_builde
                             const char *run_id, const char *db_path, bool quiet) {
     error_info err = {0};
     train_outcome outcome;
-    train_context ctx = {cfg, m, bb, st, run_id, quiet};
+    run_recorder recorder;
+    run_recorder_init(&recorder, st, run_id);
+    train_context ctx = {.config = cfg, .model = m, .batches = bb, .reporter = &recorder.reporter, .quiet = quiet};
     if (train_run(&ctx, &outcome, &err) != 0) {
         error_info ignored = {0};
         const bool stopped = train_stop_signal() != 0;
@@ -171,13 +161,10 @@ static int train_and_record(const experiment_config *cfg, model *m, batch_builde
 }
 
 int cmd_run(int argc, char **argv) {
-    if (cli_wants_help(argc, argv)) {
-        fputs(usage, stdout);
-        return EXIT_OK;
-    }
     run_args args;
     int status = parse_args(argc, argv, &args);
-    if (status != EXIT_OK) return status;
+    if (status != CLI_PARSED) return status;
+    status = EXIT_OK;
 
     train_catch_signals(); /* from here on Ctrl-C stops the run cleanly, at the next step */
     error_info err = {0};
@@ -201,9 +188,15 @@ int cmd_run(int argc, char **argv) {
         status = cli_fail(err.status, "%s: %s", args.config_path, err.message);
         goto out;
     }
-    if (args.check) {
-        printf("%s: ok (task %s version %s, attention %s)\n", args.config_path, cfg.task.name, info.version,
-               cfg.model.attention.kind);
+    if (args.check) { /* the model too, measured without allocating it */
+        model_footprint footprint;
+        if (model_measure(&footprint, &cfg.model, &info, cfg.train.batch_size, 0, &err) != 0) {
+            status = cli_fail(err.status, "%s: %s", args.config_path, err.message);
+            goto out;
+        }
+        printf("%s: ok (task %s version %s, attention %s, %zu parameters, %.1f MB of model memory)\n",
+               args.config_path, cfg.task.name, info.version, cfg.model.attention.kind, footprint.params,
+               (double)footprint.bytes / 1e6);
         goto out;
     }
     if (model_create(&m, &cfg.model, &info, cfg.train.batch_size, cfg.train.seed, &err) != 0) {
@@ -223,7 +216,8 @@ int cmd_run(int argc, char **argv) {
     config_hash(&cfg, hash);
     provenance prov;
     provenance_collect(&prov, threads);
-    run_identity id = {json, hash, cfg.train.seed, cfg.name, cfg.task.name, info.version, cfg.model.attention.kind};
+    run_identity id = {json, hash, cfg.train.seed, cfg.name, cfg.task.name, info.version, cfg.model.attention.kind,
+                       task->suite, task->level, task->order};
     int begun;
     if (args.claimed) {
         snprintf(run_id, sizeof run_id, "%s", args.claimed);

@@ -4,15 +4,13 @@
  * printed as stored, its canonical JSON. */
 #include <sqlite3.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "store/store.h"
 #include "store/sweep.h"
 
-static const char usage[] =
-    "usage: attnbench show RUN [--db PATH]\n"
-    "\n"
+static const char about[] =
     "Print one run (RUN: its id or a prefix of at least 4 hex digits): its row (status,\n"
     "times, host, pid, steps, error), the sweeps it belongs to and the overrides that\n"
     "made it, its resolved config as JSON, its provenance (commit, compiler, flags, BLAS,\n"
@@ -52,21 +50,18 @@ static int print_config(store *s, const char *id, error_info *err) {
 }
 
 int cmd_show(int argc, char **argv) {
-    if (cli_wants_help(argc, argv)) {
-        fputs(usage, stdout);
-        return EXIT_OK;
-    }
     const char *db_flag = NULL, *reference = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) db_flag = argv[++i];
-        else if (argv[i][0] != '-' && !reference) reference = argv[i];
-        else return cli_fail(EXIT_USAGE, "show: unexpected argument \"%s\" (see attnbench show --help)", argv[i]);
-    }
-    if (!reference) return cli_fail(EXIT_USAGE, "show: missing RUN (see attnbench show --help)");
+    const cli_opt opts[] = {
+        CLI_POSITIONAL("RUN", &reference, true, "its id, or a prefix of at least 4 hex digits"),
+        CLI_OPT_DB(&db_flag),
+    };
+    const cli_spec spec = {"show", CLI_OPTS(opts), NULL, about, NULL};
+    int status = cli_parse_command(&spec, argc, argv);
+    if (status != CLI_PARSED) return status;
+    status = EXIT_OK;
     store *s = NULL;
     error_info err = {0};
     char id[33];
-    int status = EXIT_OK;
     if (store_open(&s, cli_database_path(db_flag), true, &err) != 0 || store_run_find(s, reference, id, &err) != 0) {
         store_close(s);
         return cli_fail(err.status, "%s", err.message);

@@ -10,13 +10,12 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "store/heartbeat.h"
 #include "store/store.h"
 #include "store/sweep.h"
 
-static const char usage[] =
-    "usage: attnbench status [SWEEP] [--db PATH]\n"
-    "\n"
+static const char about[] =
     "Without SWEEP: one line per sweep in the database (counts of its runs by status),\n"
     "then the counts over every run. With SWEEP (an id prefix, or a config name for its\n"
     "latest sweep): its counts, an estimate of the time left, its failed, diverged and\n"
@@ -118,16 +117,14 @@ static int one_sweep(store *s, const char *id, error_info *err) {
 }
 
 int cmd_status(int argc, char **argv) {
-    if (cli_wants_help(argc, argv)) {
-        fputs(usage, stdout);
-        return EXIT_OK;
-    }
     const char *db_flag = NULL, *reference = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) db_flag = argv[++i];
-        else if (argv[i][0] != '-' && !reference) reference = argv[i];
-        else return cli_fail(EXIT_USAGE, "status: unexpected argument \"%s\" (see attnbench status --help)", argv[i]);
-    }
+    const cli_opt opts[] = {
+        CLI_POSITIONAL("SWEEP", &reference, false, "a sweep's id prefix, or a config name for its latest sweep"),
+        CLI_OPT_DB(&db_flag),
+    };
+    const cli_spec spec = {"status", CLI_OPTS(opts), NULL, about, NULL};
+    const int status = cli_parse_command(&spec, argc, argv);
+    if (status != CLI_PARSED) return status;
     store *s = NULL;
     error_info err = {0};
     char id[33];

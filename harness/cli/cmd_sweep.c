@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "core/check.h"
 #include "store/heartbeat.h"
 #include "store/store.h"
@@ -22,10 +23,7 @@
 
 #define MAX_ARGS 64
 
-static const char usage[] =
-    "usage: attnbench sweep CONFIG [key.path=value | key.path=a,b,...] [--db PATH] [-j N]\n"
-    "                       [--shard I/N] [--rerun-failed] [--dry-run] [--quiet]\n"
-    "\n"
+static const char about[] =
     "Expand the config's `sweep:` grid (every combination of its axes' values; a train.seed\n"
     "axis is the outermost, so every configuration gets its first seed first), record the\n"
     "plan in the database, then run every planned run. key.path=a,b on the command line\n"
@@ -34,18 +32,9 @@ static const char usage[] =
     "A run already completed with the same config hash and seed is not run again, nor is\n"
     "one that diverged or failed (unless --rerun-failed). Runs left `running` by a process\n"
     "that is gone are marked dead first (as by `attnbench reap`) and run again. Two sweeps\n"
-    "may share one database: each run is claimed by exactly one of them.\n"
-    "\n"
-    "  --db PATH        database file (default $ATTNBENCH_DB or " STORE_DEFAULT_PATH ")\n"
-    "  -j N             N runs at once, each in its own process (default 1); a config that\n"
-    "                   leaves train.threads at 0 gets the cores divided among them\n"
-    "  --shard I/N      only the entries k (0-based, plan order) with k mod N = I - 1: the N\n"
-    "                   shards partition the plan, for job arrays on a cluster (see\n"
-    "                   configs/slurm/); every shard records the same sweep id\n"
-    "  --rerun-failed   run failed runs again (dead runs are always run again)\n"
-    "  --dry-run        print the plan and what each entry would do; write nothing\n"
-    "  --quiet          no line when a run starts\n"
-    "\n"
+    "may share one database: each run is claimed by exactly one of them.\n";
+
+static const char notes[] =
     "A line is printed when each run ends, with its result or its first error line.\n"
     "Exit status: 0 when every run of the plan is completed or diverged (or still running\n"
     "in another process), 1 when any failed or died or the sweep was interrupted, 2 usage\n"
@@ -58,42 +47,36 @@ typedef struct sweep_args {
     bool rerun_failed, dry_run, quiet;
 } sweep_args;
 
+static int parse_shard(void *target, const char *value, error_info *err) {
+    sweep_args *a = target;
+    if (sweep_parse_shard(value, &a->shard_index, &a->shard_count)) return 0;
+    return error_set(err, EXIT_USAGE, "expected I/N with 1 <= I <= N, got \"%s\"", value);
+}
+
 static int parse_args(int argc, char **argv, sweep_args *a) {
     memset(a, 0, sizeof *a);
     a->jobs = 1;
     a->shard_index = a->shard_count = 1;
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        const bool has_value = strcmp(arg, "--db") == 0 || strcmp(arg, "-j") == 0 || strcmp(arg, "--shard") == 0;
-        if (has_value && i + 1 == argc) return cli_fail(EXIT_USAGE, "sweep: %s needs a value", arg);
-        long long jobs;
-        if (strcmp(arg, "--db") == 0) {
-            a->db_flag = argv[++i];
-        } else if (strcmp(arg, "-j") == 0) {
-            if (!cli_parse_integer(argv[++i], 1, 256, &jobs))
-                return cli_fail(EXIT_USAGE, "sweep: -j expects a whole number from 1 to 256, got \"%s\"", argv[i]);
-            a->jobs = (int)jobs;
-        } else if (strcmp(arg, "--shard") == 0) {
-            if (!sweep_parse_shard(argv[++i], &a->shard_index, &a->shard_count))
-                return cli_fail(EXIT_USAGE, "sweep: --shard expects I/N with 1 <= I <= N, got \"%s\"", argv[i]);
-        } else if (strcmp(arg, "--rerun-failed") == 0) {
-            a->rerun_failed = true;
-        } else if (strcmp(arg, "--dry-run") == 0) {
-            a->dry_run = true;
-        } else if (strcmp(arg, "--quiet") == 0) {
-            a->quiet = true;
-        } else if (arg[0] == '-') {
-            return cli_fail(EXIT_USAGE, "sweep: unknown option %s (see attnbench sweep --help)", arg);
-        } else if (!a->config_path) {
-            a->config_path = arg;
-        } else if (a->n_overrides == MAX_ARGS) {
-            return cli_fail(EXIT_USAGE, "sweep: more than %d overrides", MAX_ARGS);
-        } else {
-            a->overrides[a->n_overrides++] = arg;
-        }
-    }
-    if (!a->config_path) return cli_fail(EXIT_USAGE, "sweep: missing CONFIG (see attnbench sweep --help)");
-    return EXIT_OK;
+    cli_list overrides = {a->overrides, 0, MAX_ARGS};
+    const cli_opt opts[] = {
+        CLI_POSITIONAL("CONFIG", &a->config_path, true, "the experiment's YAML file, with its sweep: grid"),
+        CLI_REST("key.path=VALUES", &overrides, false, "an override (one value) or a grid axis (a,b,...)"),
+        CLI_OPT_DB(&a->db_flag),
+        CLI_NUMBER("-j", "N", &a->jobs, 1, 256,
+                   "N runs at once, each in its own process (default 1); a config that\n"
+                   "leaves train.threads at 0 gets the cores divided among them"),
+        CLI_CALLBACK("--shard", "I/N", a, parse_shard,
+                     "only the entries k (0-based, plan order) with k mod N = I - 1: the N\n"
+                     "shards partition the plan, for job arrays on a cluster (see\n"
+                     "configs/slurm/); every shard records the same sweep id"),
+        CLI_FLAG("--rerun-failed", &a->rerun_failed, "run failed runs again (dead runs are always run again)"),
+        CLI_FLAG("--dry-run", &a->dry_run, "print the plan and what each entry would do; write nothing"),
+        CLI_OPT_QUIET(&a->quiet, "no line when a run starts"),
+    };
+    const cli_spec spec = {"sweep", CLI_OPTS(opts), NULL, about, notes};
+    const int status = cli_parse_command(&spec, argc, argv);
+    a->n_overrides = overrides.n;
+    return status;
 }
 
 /* The entries of this shard, as indices into the plan. */
@@ -166,7 +149,8 @@ static int plan_and_run(const sweep_plan *plan, const sweep_args *a, const int *
     for (int i = 0; i < n; i++) {
         const plan_entry *e = &plan->entries[index[i]];
         entries[i] = (sweep_entry){
-            .identity = {e->config_json, e->config_hash, e->seed, e->name, e->task, e->task_version, e->mechanism},
+            .identity = {e->config_json, e->config_hash, e->seed, e->name, e->task, e->task_version, e->mechanism,
+                         e->place.suite, e->place.level, e->place.order},
             .overrides_json = e->overrides_json,
             .position = index[i],
         };
@@ -198,13 +182,9 @@ out:
 }
 
 int cmd_sweep(int argc, char **argv) {
-    if (cli_wants_help(argc, argv)) {
-        fputs(usage, stdout);
-        return EXIT_OK;
-    }
     sweep_args a;
     int status = parse_args(argc, argv, &a);
-    if (status != EXIT_OK) return status;
+    if (status != CLI_PARSED) return status;
     error_info err = {0};
     sweep_plan plan;
     if (sweep_plan_build(&plan, a.config_path, a.overrides, a.n_overrides, &err) != 0)

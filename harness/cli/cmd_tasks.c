@@ -6,12 +6,11 @@
 #include <stdio.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "cli/options_print.h"
 #include "tasks/task.h"
 
-static const char usage[] =
-    "usage: attnbench tasks [--help]\n"
-    "\n"
+static const char about[] =
     "List every task a config can name as task.name, with its summary, output kind and\n"
     "options (set under task: in a config or as task.<option>=VALUE on the command line).\n";
 
@@ -26,15 +25,15 @@ static const char *output_name(enum task_output output) {
 
 static void print_task(const task_ops *ops) {
     printf("%s  %s\n", ops->name, ops->summary);
+    printf("  suite: %s, #%d%s%s\n", ops->suite, ops->order, ops->level[0] ? ", level " : "", ops->level);
     opt_set defaults;
     opt_set_defaults(&defaults, ops->options, ops->n_options);
     void *state = NULL;
     task_info info;
     error_info err = {0};
     if (ops->init(&state, &defaults, &info, &err) == 0) {
-        printf("  output: %s; %d classes, vocabulary %d, up to %d tokens at the defaults%s%s\n",
-               output_name(info.output), info.n_classes, info.vocab_size, info.max_length,
-               info.level[0] ? ", level " : "", info.level);
+        printf("  output: %s; %d classes, vocabulary %d, up to %d tokens at the defaults\n",
+               output_name(info.output), info.n_classes, info.vocab_size, info.max_length);
         ops->free(state);
     } else {
         printf("  output: not known at the defaults (%s)\n", err.message);
@@ -44,15 +43,9 @@ static void print_task(const task_ops *ops) {
 }
 
 int cmd_tasks(int argc, char **argv) {
-    if (cli_wants_help(argc, argv)) {
-        fputs(usage, stdout);
-        return EXIT_OK;
-    }
-    if (argc > 1) {
-        cli_fail(EXIT_USAGE, "tasks: unexpected argument \"%s\"", argv[1]);
-        fputs(usage, stderr);
-        return EXIT_USAGE;
-    }
+    const cli_spec spec = {"tasks", NULL, 0, NULL, about, NULL};
+    const int status = cli_parse_command(&spec, argc, argv);
+    if (status != CLI_PARSED) return status;
     for (int i = 0; i < task_count(); i++) {
         if (i > 0) printf("\n");
         print_task(task_at(i));

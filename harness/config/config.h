@@ -5,8 +5,9 @@
  * every key to a typed field with bounds; any problem is a one-line error naming
  * file:line:column (or the override), the key path and what was expected. The
  * resolved config has a canonical JSON form (every key, defaults filled in, fixed
- * order) and a SHA-256 hash of that form without the fields that do not change what
- * is computed: `name`, `train.seed` and `train.threads`. */
+ * order) and an identity: the same JSON restricted to the values that differ from
+ * their defaults, without the fields that do not change what is computed (`name`,
+ * `train.seed`, `train.threads`) and the sweep; its SHA-256 is the config hash. */
 #ifndef ATTNBENCH_CONFIG_H
 #define ATTNBENCH_CONFIG_H
 
@@ -102,7 +103,14 @@ int config_load_string(experiment_config *cfg, const char *text, size_t size, co
 
 /* Canonical JSON of the resolved config (malloc'd, caller frees). */
 char *config_to_json(const experiment_config *cfg);
-/* SHA-256 hex of the canonical JSON without name, train.seed and train.threads. */
+/* The config's identity (malloc'd, caller frees): the canonical JSON restricted to the
+ * fields and plug-in options whose value differs from their declared default (compared
+ * as canonical JSON text; for model.qkv_dim and model.head_mlp_dim, the field they
+ * default to), empty sections left out, without name, train.seed, train.threads and
+ * the sweep. task.name, which has no default, always counts. */
+char *config_identity(const experiment_config *cfg);
+/* SHA-256 hex of config_identity(): equal for two configs that compute the same thing
+ * up to the seed, and unchanged when an option with a default is added. */
 void config_hash(const experiment_config *cfg, char hex[65]);
 
 const char *config_pooling_name(enum pooling pooling);

@@ -3,7 +3,8 @@
  * Every section goes through bind_section: defaults from the section's table, then
  * each key as written, looked up first in the table and then in the plug-in's
  * opt_spec table (task options sit beside task.name, mechanism options beside
- * model.attention.kind). An unknown key suggests the nearest valid one (edit distance
+ * model.attention.kind), then the fields left unwritten whose default is another
+ * field's value (model.qkv_dim: model.dim). An unknown key suggests the nearest valid one (edit distance
  * at most 2, counting a swap of neighbours as one edit) or lists them all. */
 #include "config/config_bind.h"
 
@@ -149,8 +150,7 @@ static int bind_section(const binder *b, const ytree_node *map, const config_sec
     }
     config_section_defaults(section, base);
     if (extra_set) opt_set_defaults(extra_set, extra, n_extra);
-    if (!map) return 0;
-    for (int k = 0; k + 1 < map->n; k += 2) {
+    for (int k = 0; map && k + 1 < map->n; k += 2) {
         const ytree_node *key = map->items[k], *value = map->items[k + 1];
         CHECK(key->kind == YTREE_SCALAR); /* ytree_check_keys ran */
         char path[PATH_MAX_];
@@ -168,6 +168,8 @@ static int bind_section(const binder *b, const ytree_node *map, const config_sec
         if (option < 0) return unknown_key(b, key, path, section, extra, n_extra);
         if (bind_value(b, &extra[option], value, path, &extra_set->values[option]) != 0) return -1;
     }
+    for (int i = 0; i < section->n_fields; i++)
+        if (section->fields[i].default_from && !given[i]) config_field_derive(section, &section->fields[i], base);
     return 0;
 }
 
@@ -242,7 +244,6 @@ static int bind_model(const binder *b, const ytree_node *node, model_config *mod
     if (config_bind_mapping(node, "model", b->source, &map, b->err) != 0) return -1;
     if (bind_section(b, map, section, model, NULL, 0, NULL, given) != 0) return -1;
     const bool qkv_given = given_of(section, given, "qkv_dim") != NULL;
-    if (!qkv_given) model->qkv_dim = model->dim;
     if (model->qkv_dim % model->heads != 0) {
         const ytree_node *at = given_of(section, given, "heads");
         if (!at) at = given_of(section, given, qkv_given ? "qkv_dim" : "dim");
@@ -250,7 +251,6 @@ static int bind_model(const binder *b, const ytree_node *node, model_config *mod
         return ytree_error(b->err, b->source, &at->mark, "model.heads", "%d does not divide model.%s = %d",
                            model->heads, qkv_given ? "qkv_dim" : "dim", model->qkv_dim);
     }
-    if (!given_of(section, given, "head_mlp_dim")) model->head_mlp_dim = model->mlp_dim;
     return bind_attention(b, given_of(section, given, "attention"), &model->attention);
 }
 

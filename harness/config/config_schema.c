@@ -1,8 +1,10 @@
 /* config_schema.c — the config's field tables and the enum names (see config_schema.h).
  *
- * The order of each table is the order of the canonical JSON, so reordering a table
- * changes every config hash: append new fields at the end of their section. The
- * choices of an enum field list its names in the enum's order. */
+ * The order of each table is the order of the canonical JSON and of the identity, so
+ * reordering a table changes config hashes: append new fields at the end of their
+ * section, with a default that reproduces the behaviour before them (a field at its
+ * default is not in the identity, so no existing hash changes). The choices of an enum
+ * field list its names in the enum's order. */
 #include "config/config_schema.h"
 
 #include <inttypes.h>
@@ -16,14 +18,18 @@
 /* One field of section struct S: FIELD(S, member, store, type, default, min, max, choices, help). */
 #define FIELD(S, member, store, type, def, lo, hi, choices, help)                                 \
     {{#member, type, def, lo, hi, choices, help}, store, offsetof(S, member),                   \
-     sizeof(((S *)0)->member), false, false}
+     sizeof(((S *)0)->member), false, false, NULL}
+/* A field whose default is the value of another field of its section. */
+#define DERIVED(S, member, store, type, from, lo, hi, help)                                       \
+    {{#member, type, NULL, lo, hi, NULL, help}, store, offsetof(S, member),                     \
+     sizeof(((S *)0)->member), false, false, from}
 #define REGISTRY(S, member, def, help)                                                            \
     {{#member, OPT_STRING, def, 0, sizeof(((S *)0)->member) - 1, NULL, help}, STORE_TEXT, offsetof(S, member), \
-     sizeof(((S *)0)->member), true, false}
+     sizeof(((S *)0)->member), true, false, NULL}
 #define UNHASHED(S, member, store, type, def, lo, hi, help)                                       \
     {{#member, type, def, lo, hi, NULL, help}, store, offsetof(S, member),                      \
-     sizeof(((S *)0)->member), false, true}
-#define SECTION(name, help) {{name, OPT_STRING, NULL, 0, 0, NULL, help}, STORE_NONE, 0, 0, false, false}
+     sizeof(((S *)0)->member), false, true, NULL}
+#define SECTION(name, help) {{name, OPT_STRING, NULL, 0, 0, NULL, help}, STORE_NONE, 0, 0, false, false, NULL}
 
 static const config_field top_fields[] = {
     UNHASHED(experiment_config, name, STORE_TEXT, OPT_STRING, NULL, 0, 63,
@@ -53,10 +59,10 @@ static const config_field model_fields[] = {
           "attention heads NH; must divide qkv_dim"),
     FIELD(model_config, mlp_dim, STORE_INT, OPT_INT, "128", 1, 65536, NULL,
           "hidden width of each block's MLP"),
-    FIELD(model_config, head_mlp_dim, STORE_INT, OPT_INT, NULL, 1, 65536, NULL,
-          "hidden width of the classifier head; default: mlp_dim"),
-    FIELD(model_config, qkv_dim, STORE_INT, OPT_INT, NULL, 1, 8192, NULL,
-          "width of queries, keys and values over all heads; must be a multiple of heads; default: dim"),
+    DERIVED(model_config, head_mlp_dim, STORE_INT, OPT_INT, "mlp_dim", 1, 65536,
+            "hidden width of the classifier head; default: mlp_dim"),
+    DERIVED(model_config, qkv_dim, STORE_INT, OPT_INT, "dim", 1, 8192,
+            "width of queries, keys and values over all heads; must be a multiple of heads; default: dim"),
     FIELD(model_config, dropout, STORE_DOUBLE, OPT_FLOAT, "0.1", 0, 0.9, NULL,
           "dropout on embeddings, attention output, MLP hidden and output"),
     FIELD(model_config, attention_dropout, STORE_DOUBLE, OPT_FLOAT, "0", 0, 0.9, NULL,
@@ -265,6 +271,12 @@ const char *config_positional_name(enum positional_kind positional) {
 const char *config_schedule_name(enum lr_schedule schedule) {
     CHECK((unsigned)schedule < sizeof schedule_names / sizeof schedule_names[0]);
     return schedule_names[schedule];
+}
+
+void config_field_derive(const config_section *section, const config_field *field, void *base) {
+    const config_field *from = config_field_find(section, field->default_from);
+    CHECK(from != NULL && from->store == field->store && from->size == field->size);
+    memmove((char *)base + field->offset, (const char *)base + from->offset, field->size);
 }
 
 void config_section_defaults(const config_section *section, void *base) {

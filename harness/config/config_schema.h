@@ -29,12 +29,13 @@ enum field_store {
 };
 
 typedef struct config_field {
-    opt_spec spec;          /* default_value NULL: required, or computed by the caller */
+    opt_spec spec;          /* default_value NULL: required, registry, or default_from */
     enum field_store store;
     size_t offset, size;    /* where the value lives in the section's struct */
     bool registry;          /* a registry name (task.name, model.attention.kind): the
                              * caller looks it up and binds the plug-in's options */
-    bool unhashed;          /* left out of config_hash: it does not change the numbers */
+    bool unhashed;          /* left out of the identity (config_hash): it does not change the numbers */
+    const char *default_from; /* the default is the value of this field of the section (same store) */
 } config_field;
 
 typedef struct config_section {
@@ -52,8 +53,11 @@ extern const config_section config_train_section;     /* train_config */
 /* The field called name, or NULL. */
 const config_field *config_field_find(const config_section *section, const char *name);
 /* Store the default of every field of section that has one into base (a struct of
- * the section's type); registry fields and required ones are left alone. */
+ * the section's type); registry fields and required ones are left alone, and so are
+ * fields whose default is another field's value (config_field_derive, once bound). */
 void config_section_defaults(const config_section *section, void *base);
+/* Give a field with default_from the value of that field of base. */
+void config_field_derive(const config_section *section, const config_field *field, void *base);
 /* Write a parsed value into the section struct at base. */
 void config_field_store(const config_field *field, void *base, const opt_value *value);
 /* Append the field's value in the section struct at base as JSON. */

@@ -17,6 +17,18 @@ uint64_t rng_mix64(uint64_t x);
  * unrelated keys. */
 uint64_t rng_key(uint64_t seed, uint64_t a, uint64_t b, uint64_t c);
 
+/* Stream tags: the first counter of rng_key (or, for BigBird, mixed into the seed) that
+ * keeps one use of a seed apart from every other. Named once here so that no two uses
+ * share a tag by accident. The values are part of every recorded run (weights, batch
+ * order, features): changing one changes every curve. Macros, not an enum: C11 enum
+ * constants are ints and two tags are wider. */
+#define RNG_STREAM_INIT_WEIGHTS UINT64_C(0x1417)                /* model parameters at creation */
+#define RNG_STREAM_TRAIN_LENGTH UINT64_C(0x1e9)                 /* input length of each training step */
+#define RNG_STREAM_SHUFFLE UINT64_C(0xda7a)                     /* training-example order, per epoch */
+#define RNG_STREAM_PERFORMER_FEATURES UINT64_C(0x4641564f522b)  /* "FAVOR+": random projections */
+#define RNG_STREAM_BIGBIRD_BLOCKS UINT64_C(0x4249474249524400)  /* "BIGBIRD\0": random key blocks (xor seed) */
+#define RNG_STREAM_GRADCHECK UINT64_C(0x67726164)               /* "grad": test inputs of gradient checks */
+
 /* A sequential stream (splitmix64). */
 typedef struct rng {
     uint64_t state;

@@ -83,6 +83,6 @@ int batch_fill(batch_builder *bb, uint64_t data_seed, enum task_split split, con
 int64_t batch_train_index(uint64_t train_seed, int64_t step, int batch_size, int slot, int64_t n_train) {
     const uint64_t position = (uint64_t)step * (uint64_t)batch_size + (uint64_t)slot;
     const uint64_t epoch = position / (uint64_t)n_train;
-    return (int64_t)rng_permute(rng_key(train_seed, 0xda7a, epoch, 0), (uint64_t)n_train,
+    return (int64_t)rng_permute(rng_key(train_seed, RNG_STREAM_SHUFFLE, epoch, 0), (uint64_t)n_train,
                                 position % (uint64_t)n_train);
 }

@@ -81,7 +81,6 @@ static task_info bench_task(int T) {
         .cls_token = TOKEN_CLS,
         .output = TASK_OUTPUT_CLASS,
         .token_names = NULL,
-        .level = "",
         .version = "bench",
     };
     return info;
@@ -99,7 +98,7 @@ static double attention_gflops(const model_config *config, int B, int T) {
     error_info err = {0};
     CHECK(ops->init(&state, &config->attention.options, &geometry, &n_inputs, &err) == 0); /* the model took it */
     const double flops = ops->flops(state, (attention_shape){B, config->heads, T, hs});
-    ops->free(state);
+    if (ops->free) ops->free(state);
     return flops * config->layers / 1e9;
 }
 

@@ -14,7 +14,7 @@
 
 #include "config/config.h"
 
-/* The default model: the PyTorch peer's (shared/peer/peer_torch.py). */
+/* The default model: the PyTorch peer's (harness/model/peer_torch.py). */
 #define BENCH_DIM 64
 #define BENCH_HEADS 4
 #define BENCH_LAYERS 2

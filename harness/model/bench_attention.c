@@ -28,7 +28,7 @@ static bool buffers_alloc(buffers *b, const mechanism_ops *ops, const void *stat
     rng r;
     rng_seed(&r, rng_key(0, (uint64_t)shape.B, (uint64_t)shape.T, (uint64_t)shape.hs));
     b->params = random_reals(sizes.params, &r);
-    if (b->params) ops->init_params(state, b->params, &r);
+    if (b->params && ops->init_params) ops->init_params(state, b->params, &r);
     b->dparams = calloc(sizes.params ? sizes.params : 1, sizeof(real));
     b->inputs = random_reals(tensor * (size_t)n_inputs, &r);
     b->dinputs = calloc(tensor * (size_t)n_inputs, sizeof(real));
@@ -74,6 +74,6 @@ double bench_attention_seconds(const model_config *config, int B, int T, int rep
     }
     free(times);
     buffers_free(&b);
-    ops->free(state);
+    if (ops->free) ops->free(state);
     return seconds;
 }

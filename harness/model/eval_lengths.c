@@ -14,7 +14,7 @@
 
 /* One length: accumulate its sequences into point and the loss sums. */
 static int evaluate_length(model *m, batch_builder *bb, uint64_t data_seed, enum task_split split, int length,
-                           int samples, int64_t step, length_point *point, double *loss_sum, int64_t *rows,
+                           int samples, int64_t step, length_accuracy *point, double *loss_sum, int64_t *rows,
                            double *fraction, bool *all_right, error_info *err) {
     int64_t *indices = bb->indices;
     indices[0] = 0;
@@ -39,7 +39,7 @@ static int evaluate_length(model *m, batch_builder *bb, uint64_t data_seed, enum
             right_sequences += all_right[i];
         }
     }
-    *point = (length_point){
+    *point = (length_accuracy){
         .split = task_split_name(split),
         .length = length,
         .accuracy = accuracy_sum / samples,
@@ -50,7 +50,7 @@ static int evaluate_length(model *m, batch_builder *bb, uint64_t data_seed, enum
 }
 
 int evaluate_lengths(model *m, batch_builder *bb, uint64_t data_seed, enum task_split split, int shortest,
-                     int longest, int stride, int samples, int64_t step, length_point *points, int *n_points,
+                     int longest, int stride, int samples, int64_t step, length_accuracy *points, int *n_points,
                      eval_result *out, error_info *err) {
     CHECK(shortest >= 1 && shortest <= longest && stride >= 1 && samples >= 1);
     double loss_sum = 0, accuracy_sum = 0, sequence_sum = 0;

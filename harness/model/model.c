@@ -16,11 +16,15 @@
  * Padded positions flow through the per-token layers but are never attended to and
  * never pooled, so they receive zero gradient and change no real output.
  * Every buffer is carved from four allocations made here: parameters, gradients,
- * AdamW moments (2×), and activations + scratch. */
+ * AdamW moments (2×), and activations + scratch. Nothing is sized by a formula: one
+ * walk over the layout counts the tensors, their names and every real (model_plan, which
+ * also checks what a config can get wrong), and a second records them into tables of
+ * exactly that size. */
 #define _POSIX_C_SOURCE 200809L
 #include "model/model.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,8 +43,6 @@ enum { SITE_EMBEDDING, SITE_ATTENTION, SITE_PROJECTION, SITE_HIDDEN, SITE_MLP_OU
 
 /* RoPE's base, as the Chomsky and randomized-position code. */
 #define ROPE_BASE 10000.0
-
-#define MAX_LAYERS 64
 
 typedef struct layer_offsets { /* into the parameter / gradient buffers */
     size_t ln1_w, ln1_b, qkv_w, qkv_b, attn, position, proj_w, proj_b, ln2_w, ln2_b, fc1_w, fc1_b, fc2_w, fc2_b;
@@ -75,17 +77,19 @@ struct model {
     attention_sizes attn_sizes; /* at (max_batch, max_tokens) */
 
     size_t n_params;
-    model_tensor *tensors;
-    char (*tensor_names)[48];
+    model_tensor *tensors;        /* (tensor_capacity), NULL during the counting pass */
+    char *tensor_names;           /* (names_capacity) every name, NUL-terminated, one after another */
     int n_tensors, tensor_capacity;
+    size_t names_used, names_capacity;
+    size_t position_table;        /* reals of the mechanism's position table (position_table_reals) */
     real *params, *grads, *adam_m, *adam_v;
     real *activations;
     size_t activation_reals;
 
     size_t tok_emb, pos_emb, lnf_w, lnf_b, head1_w, head1_b, head2_w, head2_b;
     int max_tokens_per_batch; /* B·T a batch may have (see model_batch_limit) */
-    layer_offsets layer[MAX_LAYERS];
-    layer_acts acts[MAX_LAYERS + 1]; /* acts[L].x is the final residual */
+    layer_offsets *layer; /* (L) */
+    layer_acts *acts;     /* (L + 1): acts[L].x is the final residual */
 
     int position_rows;            /* positions are below this: rows of the position tables */
     int32_t *positions;           /* (B, T) of the current batch */
@@ -105,28 +109,44 @@ struct model {
     real *scratch; /* mechanism scratch */
 };
 
-static size_t add_tensor(model *m, const char *name, size_t size, bool decay) {
-    CHECK(m->n_tensors < m->tensor_capacity);
-    int i = m->n_tensors++;
-    snprintf(m->tensor_names[i], sizeof m->tensor_names[i], "%s", name);
-    m->tensors[i] = (model_tensor){m->tensor_names[i], m->n_params, size, decay};
+/* One parameter tensor of `size` reals, named by the format; returns its offset. The
+ * layout runs twice: first with no table, counting tensors, name bytes and reals, then
+ * recording them into tables of exactly that size. A tensor of no reals is not listed. */
+static size_t add_tensor(model *m, size_t size, bool decay, const char *format, ...)
+    __attribute__((format(printf, 4, 5)));
+static size_t add_tensor(model *m, size_t size, bool decay, const char *format, ...) {
+    const size_t offset = m->n_params;
+    if (size == 0) return offset;
+    va_list args;
+    va_start(args, format);
+    const int length = vsnprintf(NULL, 0, format, args);
+    va_end(args);
+    CHECK(length >= 0);
+    if (m->tensors) {
+        CHECK(m->n_tensors < m->tensor_capacity && m->names_used + (size_t)length < m->names_capacity);
+        char *name = m->tensor_names + m->names_used;
+        va_start(args, format);
+        vsnprintf(name, (size_t)length + 1, format, args);
+        va_end(args);
+        m->tensors[m->n_tensors] = (model_tensor){name, offset, size, decay};
+    }
+    m->n_tensors++;
+    m->names_used += (size_t)length + 1;
     m->n_params += size;
-    return m->tensors[i].offset;
+    return offset;
 }
 
 static void layout_params(model *m) {
     const size_t C = (size_t)m->C, M = (size_t)m->M, P = (size_t)m->P, Q = (size_t)m->Q;
-    char name[48];
-    m->tok_emb = add_tensor(m, "token_embedding", (size_t)m->task.vocab_size * C, true);
+    m->n_tensors = 0;
+    m->names_used = 0;
+    m->n_params = 0;
+    m->tok_emb = add_tensor(m, (size_t)m->task.vocab_size * C, true, "token_embedding");
     if (m->config.positional == POSITIONAL_LEARNED)
-        m->pos_emb = add_tensor(m, "position_embedding", (size_t)m->position_rows * C, true);
+        m->pos_emb = add_tensor(m, (size_t)m->position_rows * C, true, "position_embedding");
     for (int l = 0; l < m->L; l++) {
         layer_offsets *o = &m->layer[l];
-#define LAYER_TENSOR(field, suffix, size, decay)                    \
-    do {                                                            \
-        snprintf(name, sizeof name, "layer%d.%s", l, suffix);       \
-        o->field = add_tensor(m, name, size, decay);                \
-    } while (0)
+#define LAYER_TENSOR(field, suffix, size, decay) o->field = add_tensor(m, size, decay, "layer%d.%s", l, suffix)
         LAYER_TENSOR(ln1_w, "ln1.weight", C, false);
         LAYER_TENSOR(ln1_b, "ln1.bias", C, false);
         LAYER_TENSOR(qkv_w, "qkv.weight", C * P * Q, true);
@@ -146,15 +166,15 @@ static void layout_params(model *m) {
 #undef LAYER_TENSOR
     }
     if (m->config.norm == NORM_PRE) {
-        m->lnf_w = add_tensor(m, "final_ln.weight", C, false);
-        m->lnf_b = add_tensor(m, "final_ln.bias", C, false);
+        m->lnf_w = add_tensor(m, C, false, "final_ln.weight");
+        m->lnf_b = add_tensor(m, C, false, "final_ln.bias");
     }
     if (m->config.head == HEAD_MLP) {
-        m->head1_w = add_tensor(m, "head.fc1.weight", (size_t)m->head_in * m->H, true);
-        m->head1_b = add_tensor(m, "head.fc1.bias", (size_t)m->H, false);
+        m->head1_w = add_tensor(m, (size_t)m->head_in * m->H, true, "head.fc1.weight");
+        m->head1_b = add_tensor(m, (size_t)m->H, false, "head.fc1.bias");
     }
-    m->head2_w = add_tensor(m, "head.fc2.weight", (size_t)m->logits_in * m->K, true);
-    m->head2_b = add_tensor(m, "head.fc2.bias", (size_t)m->K, false);
+    m->head2_w = add_tensor(m, (size_t)m->logits_in * m->K, true, "head.fc2.weight");
+    m->head2_b = add_tensor(m, (size_t)m->K, false, "head.fc2.bias");
 }
 
 /* Carve the activation buffer; with base NULL only counts the reals needed. */
@@ -235,7 +255,7 @@ static void fill_value(real *x, size_t n, real value) {
  * with a zero CLS row (LRA's zero-initialised CLS), N(0, 0.02²) learned positions. */
 static void init_params(model *m, uint64_t seed) {
     rng r;
-    rng_seed(&r, rng_key(seed, 0x1417, 0, 0));
+    rng_seed(&r, rng_key(seed, RNG_STREAM_INIT_WEIGHTS, 0, 0));
     real *p = m->params;
     memset(p, 0, sizeof(real) * m->n_params);
     const size_t C = (size_t)m->C, M = (size_t)m->M, Q = (size_t)m->Q;
@@ -248,7 +268,7 @@ static void init_params(model *m, uint64_t seed) {
         fill_value(p + o->ln1_w, C, 1);
         fill_value(p + o->ln2_w, C, 1);
         fill_uniform(p + o->qkv_w, C * m->P * Q, sqrt(6.0 / (double)(C + Q)), &r);
-        m->mechanism->init_params(m->mechanism_state, p + o->attn, &r);
+        if (m->mechanism->init_params) m->mechanism->init_params(m->mechanism_state, p + o->attn, &r);
         if (position_bias_name(m->config.positional))
             position_bias_init(m->config.positional, p + o->position, m->NH, m->hs, &r);
         fill_uniform(p + o->proj_w, Q * C, sqrt(6.0 / (double)(Q + C)), &r);
@@ -275,19 +295,40 @@ static void *checked_calloc(size_t count, size_t size) {
     return p;
 }
 
-/* Refuse a model that cannot fit in this machine's memory before allocating any of it,
- * with the sizes that drive it, instead of failing somewhere inside calloc. */
-static int check_memory(const model *m, error_info *err) {
-    const double needed = (double)model_bytes(m);
-    const double physical = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
-    if (physical > 0 && needed > physical)
-        return error_set(err, EXIT_USAGE,
-                         "model: needs %.1f GB for train.batch_size %d × %d tokens (model.dim %d, model.mlp_dim %d, "
-                         "model.layers %d), more than this machine's %.1f GB",
-                         needed / 1e9, m->pair ? m->max_batch / 2 : m->max_batch, m->max_tokens, m->C, m->M,
-                         m->L, physical / 1e9);
-    return 0;
+/* The second layout pass, into tables of exactly what the first one counted. */
+static void record_tensors(model *m) {
+    const size_t counted = m->n_params;
+    m->tensor_capacity = m->n_tensors;
+    m->names_capacity = m->names_used;
+    m->tensors = checked_calloc((size_t)m->tensor_capacity, sizeof *m->tensors);
+    m->tensor_names = checked_calloc(m->names_capacity, 1);
+    layout_params(m);
+    CHECK(m->n_tensors == m->tensor_capacity && m->names_used == m->names_capacity && m->n_params == counted);
 }
+
+/* Refuse memory the model cannot have (max_bytes, or this machine's when 0) before
+ * allocating any of it, naming what drives it, instead of failing inside calloc:
+ * relative attention's table of distances below table_positions, or (0) the model. */
+static int check_bytes(const model *m, double needed, size_t max_bytes, int table_positions, error_info *err) {
+    const double physical = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
+    const double limit = max_bytes ? (double)max_bytes : physical;
+    if (limit <= 0 || needed <= limit) return 0;
+    const char *whose = max_bytes ? "the limit of" : "this machine's";
+    if (table_positions) /* max_position when positions are randomized, else the longest sequence */
+        return error_set(err, EXIT_USAGE,
+                         "%s: relative attention's table of distances below %d needs %.1f GB (model.qkv_dim %d), more "
+                         "than %s %.3g GB",
+                         m->config.randomized_positions ? "model.max_position" : "model.positional", table_positions,
+                         needed / 1e9, m->Q, whose, limit / 1e9);
+    return error_set(err, EXIT_USAGE,
+                     "model: needs %.1f GB for train.batch_size %d × %d tokens (model.dim %d, model.mlp_dim %d, "
+                     "model.layers %d), more than %s %.3g GB",
+                     needed / 1e9, m->pair ? m->max_batch / 2 : m->max_batch, m->max_tokens, m->C, m->M, m->L, whose,
+                     limit / 1e9);
+}
+
+/* Bytes of everything model_create allocates, the mechanism's position table included. */
+static size_t footprint_bytes(const model *m) { return model_bytes(m) + sizeof(real) * m->position_table; }
 
 /* A positional encoding the model cannot give this mechanism or these lengths. */
 static int check_positions(const model *m, const mechanism_ops *mechanism, error_info *err) {
@@ -305,16 +346,17 @@ static int check_positions(const model *m, const mechanism_ops *mechanism, error
     return 0;
 }
 
-int model_create(model **out, const model_config *config, const task_info *task, int max_batch,
-                 uint64_t seed, error_info *err) {
-    *out = NULL;
-    if (config->layers > MAX_LAYERS)
-        return error_set(err, EXIT_USAGE, "model.layers: at most %d, got %d", MAX_LAYERS, config->layers);
+/* Everything model_create decides before it allocates the model's buffers: the shapes,
+ * the checks a config can fail (EXIT_USAGE, naming the key), the mechanism, and the
+ * first layout pass, which counts tensors, parameters and activations. m starts zeroed;
+ * on error the caller frees it with model_free. */
+static int model_plan(model *m, const model_config *config, const task_info *task, int max_batch,
+                      size_t max_bytes, error_info *err) {
     const mechanism_ops *mechanism = mechanism_find(config->attention.kind);
     if (!mechanism)
         return error_set(err, EXIT_USAGE, "model.attention.kind: unknown mechanism \"%s\"",
                          config->attention.kind);
-    model *m = checked_calloc(1, sizeof *m);
+    CHECK(config->layers >= 1 && max_batch >= 1);
     m->config = *config;
     m->task = *task;
     m->L = config->layers;
@@ -335,39 +377,50 @@ int model_create(model **out, const model_config *config, const task_info *task,
      * lengths are evaluated in smaller batches of at most as many tokens. */
     const bool by_length = task->lengths.samples_per_length > 0;
     const int batch_tokens = by_length ? task->lengths.train_max_tokens : m->max_tokens;
-    m->max_tokens_per_batch = m->max_batch * batch_tokens;
+    const int64_t tokens_per_batch = (int64_t)m->max_batch * batch_tokens;
+    if (tokens_per_batch > INT32_MAX)
+        return error_set(err, EXIT_USAGE,
+                         "train.batch_size: %d sequences of %d tokens are more than the %d tokens a batch may hold",
+                         m->max_batch, batch_tokens, INT32_MAX);
+    m->max_tokens_per_batch = (int)tokens_per_batch;
     if (m->max_tokens_per_batch < m->max_tokens) m->max_tokens_per_batch = m->max_tokens;
-    m->max_rows = max_batch * (task->output == TASK_OUTPUT_SEQUENCE ? task->max_outputs : 1);
-    if (m->max_rows > m->max_tokens_per_batch) m->max_rows = m->max_tokens_per_batch;
+    const int64_t rows = (int64_t)max_batch * (task->output == TASK_OUTPUT_SEQUENCE ? task->max_outputs : 1);
+    m->max_rows = rows < m->max_tokens_per_batch ? (int)rows : m->max_tokens_per_batch;
     m->mechanism = mechanism;
-    m->seed = seed;
     /* Counting down reaches the length itself; randomized positions span max_position. */
     m->position_rows = config->randomized_positions ? config->max_position : m->max_tokens + 1;
-    if (check_positions(m, mechanism, err) != 0) {
-        free(m);
+    if (check_positions(m, mechanism, err) != 0) return -1;
+    const int table_positions = m->position_rows > m->max_tokens + 1 ? m->position_rows : m->max_tokens + 1;
+    m->position_table = position_table_reals(config->positional, table_positions, m->NH, m->hs);
+    if (check_bytes(m, (double)sizeof(real) * (double)m->position_table, max_bytes, table_positions, err) != 0)
         return -1;
-    }
     attention_geometry geometry = {.heads = m->NH, .head_size = m->hs, .max_tokens = m->max_tokens, .layers = m->L,
                                    .global_token = m->cls ? 0 : -1, .positional = config->positional,
-                                   .max_position = m->position_rows};
-    if (mechanism->init(&m->mechanism_state, &config->attention.options, &geometry, &m->P, err) != 0) {
-        free(m);
-        return -1;
-    }
+                                   .max_position = table_positions};
+    if (mechanism->init(&m->mechanism_state, &config->attention.options, &geometry, &m->P, err) != 0) return -1;
     const attention_shape full_batch = {m->max_batch, m->NH, batch_tokens, m->hs};
     const attention_shape longest = {m->max_tokens_per_batch / m->max_tokens, m->NH, m->max_tokens, m->hs};
     m->attn_sizes = largest_sizes(mechanism->sizes(m->mechanism_state, full_batch),
                                   mechanism->sizes(m->mechanism_state, longest));
+    CHECK(mechanism->init_params || m->attn_sizes.params == 0);
 
-    m->tensor_capacity = 16 + 13 * m->L;
-    m->tensors = checked_calloc((size_t)m->tensor_capacity, sizeof *m->tensors);
-    m->tensor_names = checked_calloc((size_t)m->tensor_capacity, sizeof *m->tensor_names);
+    m->layer = checked_calloc((size_t)m->L, sizeof *m->layer);
+    m->acts = checked_calloc((size_t)m->L + 1, sizeof *m->acts);
     layout_params(m);
     m->activation_reals = layout_activations(m, NULL);
-    if (check_memory(m, err) != 0) {
+    return check_bytes(m, (double)footprint_bytes(m), max_bytes, 0, err);
+}
+
+int model_create(model **out, const model_config *config, const task_info *task, int max_batch,
+                 uint64_t seed, error_info *err) {
+    *out = NULL;
+    model *m = checked_calloc(1, sizeof *m);
+    if (model_plan(m, config, task, max_batch, 0, err) != 0) {
         model_free(m);
         return -1;
     }
+    m->seed = seed;
+    record_tensors(m);
     m->params = checked_calloc(m->n_params, sizeof(real));
     m->grads = checked_calloc(m->n_params, sizeof(real));
     m->adam_m = checked_calloc(m->n_params, sizeof(real));
@@ -384,6 +437,16 @@ int model_create(model **out, const model_config *config, const task_info *task,
     return 0;
 }
 
+int model_measure(model_footprint *out, const model_config *config, const task_info *task, int max_batch,
+                  size_t max_bytes, error_info *err) {
+    model *m = checked_calloc(1, sizeof *m);
+    const int status = model_plan(m, config, task, max_batch, max_bytes, err);
+    if (status == 0)
+        *out = (model_footprint){.tensors = m->n_tensors, .params = m->n_params, .bytes = footprint_bytes(m)};
+    model_free(m);
+    return status;
+}
+
 bool model_attention_can_fall_back(const model *m) { return m->mechanism->falls_back != NULL; }
 
 bool model_attention_falls_back(const model *m, int length) {
@@ -392,7 +455,9 @@ bool model_attention_falls_back(const model *m, int length) {
 
 void model_free(model *m) {
     if (!m) return;
-    m->mechanism->free(m->mechanism_state);
+    if (m->mechanism_state && m->mechanism->free) m->mechanism->free(m->mechanism_state);
+    free(m->layer);
+    free(m->acts);
     free(m->tensors);
     free(m->tensor_names);
     free(m->params);
@@ -631,7 +696,7 @@ static void block_forward(model *m, const model_batch *batch, int l, bool traini
 void model_forward(model *m, const model_batch *batch, bool training, int64_t step,
                    uint64_t dropout_seed, model_stats *stats) {
     const int B = batch->B, T = batch->T, C = m->C;
-    CHECK(B >= 1 && B <= m->max_batch && T >= 1 && T <= m->max_tokens && B * T <= m->max_tokens_per_batch);
+    CHECK(B >= 1 && B <= m->max_batch && T >= 1 && T <= m->max_tokens && (int64_t)B * T <= m->max_tokens_per_batch);
     CHECK(!m->pair || B % 2 == 0);
     const size_t N = (size_t)B * T;
     const real p = training ? (real)m->config.dropout : 0;

@@ -56,6 +56,18 @@ int model_create(model **out, const model_config *config, const task_info *task,
                  uint64_t seed, error_info *err);
 void model_free(model *m);
 
+/* What model_create would build, measured without allocating it. */
+typedef struct model_footprint {
+    int tensors;   /* parameter tensors (model_tensor_count) */
+    size_t params; /* reals of parameters (model_param_count) */
+    size_t bytes;  /* model_bytes, plus the mechanism's position table */
+} model_footprint;
+/* The same checks and errors as model_create, and a model that needs more than max_bytes
+ * (0: this machine's memory) is refused the same way: for `run --check`, and for tests
+ * that must stay within a budget. */
+int model_measure(model_footprint *out, const model_config *config, const task_info *task, int max_batch,
+                  size_t max_bytes, error_info *err);
+
 /* The longest padded sequence a batch may have (task max_length, +1 with CLS). */
 int model_max_tokens(const model *m);
 bool model_uses_cls(const model *m);

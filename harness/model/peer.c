@@ -7,10 +7,24 @@
 #define _POSIX_C_SOURCE 200809L
 #include "model/peer.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/strbuf.h"
+
+const char *peer_default_script(void) { return ATTNBENCH_SOURCE_DIR "/" PEER_SCRIPT; }
+
+int peer_check_script(const char *script, error_info *err) {
+    if (access(script, R_OK) == 0) return 0;
+    if (strcmp(script, peer_default_script()) == 0)
+        return error_set(err, EXIT_USAGE,
+                         "the project's PyTorch peer %s is missing (source tree moved since the build?); "
+                         "give its path with --peer PATH",
+                         script);
+    return error_set(err, EXIT_USAGE, "cannot read the peer script %s: %s", script, strerror(errno));
+}
 
 /* 'text' with every ' written as '\'' — one shell word. */
 static void append_quoted(strbuf *b, const char *text) {

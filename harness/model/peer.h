@@ -1,15 +1,18 @@
 /* peer.h — the PyTorch peer of `attnbench bench`: the same model in PyTorch
- * (peer_torch.py, shipped beside the project), run for one cell and read back.
+ * (harness/model/peer_torch.py, beside this file), run for one cell and read back.
  *
  * The peer implements full attention, LRA's blocked local attention (each block of
  * `window` tokens attends within itself) and Performer's FAVOR+ with i.i.d. Gaussian
  * features. It runs once per cell, in its own interpreter, so its peak memory is that
- * cell's (Python and PyTorch included, as a user would see them). */
+ * cell's (Python and PyTorch included, as a user would see them). The binary knows
+ * where the script is from the source tree it was built from (ATTNBENCH_SOURCE_DIR,
+ * set by CMake), so it is found from a clone and from a build directory alike. */
 #ifndef ATTNBENCH_PEER_H
 #define ATTNBENCH_PEER_H
 
 #include <stdbool.h>
 
+#include "core/error.h"
 #include "model/bench.h"
 
 typedef struct peer_cell {
@@ -26,6 +29,15 @@ typedef struct peer_result {
     char version[64];  /* "PyTorch 1.13.1" */
     char reason[512];  /* not measured: why, one line */
 } peer_result;
+
+/* The project's peer script, relative to the source tree (and as printed). */
+#define PEER_SCRIPT "harness/model/peer_torch.py"
+
+/* PEER_SCRIPT in the source tree this binary was built from. */
+const char *peer_default_script(void);
+/* 0 when the script can be read; otherwise EXIT_USAGE with one line naming it (and,
+ * for the project's own, saying that --peer PATH gives another). */
+int peer_check_script(const char *script, error_info *err);
 
 void peer_run(const peer_cell *cell, peer_result *result);
 

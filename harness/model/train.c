@@ -35,43 +35,45 @@ typedef struct interval { /* statistics since the last metric row */
     int64_t rows, correct, scored, steps;
 } interval;
 
-static int record_eval(const train_context *ctx, int64_t step, const eval_result *r, error_info *err) {
-    if (!ctx->store) return 0;
-    metric_point points[] = {{"eval", "loss", r->loss}, {"eval", "accuracy", r->accuracy}};
-    return store_run_metrics(ctx->store, ctx->run_id, step, points, 2, err);
+static int report_eval(const train_context *ctx, int64_t step, const eval_result *r, error_info *err) {
+    const train_reporter *rep = ctx->reporter;
+    if (!rep) return 0;
+    const train_metric points[] = {{"eval", "loss", r->loss}, {"eval", "accuracy", r->accuracy}};
+    return rep->on_metrics(rep->user, step, points, 2, err);
 }
 
-static int record_interval(const train_context *ctx, int64_t step, const interval *iv, double lr,
+static int report_interval(const train_context *ctx, int64_t step, const interval *iv, double lr,
                            double grad_norm, double tokens_per_second, error_info *err) {
-    if (!ctx->store) return 0;
-    metric_point points[] = {
+    const train_reporter *rep = ctx->reporter;
+    if (!rep) return 0;
+    const train_metric points[] = {
         {"train", "loss", iv->loss_sum / (double)iv->rows},
         {"train", "accuracy", iv->scored ? (double)iv->correct / (double)iv->scored : 0},
         {"train", "lr", lr},
         {"train", "grad_norm", grad_norm},
         {"train", "tokens_per_second", tokens_per_second},
     };
-    if (store_run_metrics(ctx->store, ctx->run_id, step, points, 5, err) != 0) return -1;
-    return store_run_heartbeat(ctx->store, ctx->run_id, step, err);
+    if (rep->on_metrics(rep->user, step, points, 5, err) != 0) return -1;
+    return rep->on_heartbeat(rep->user, step, err);
 }
 
 /* The input length of training step `step` under a length protocol: uniform over the
  * training range, a pure function of the training seed and the step. */
 static int train_length(uint64_t train_seed, int64_t step, const length_protocol *p) {
     rng r;
-    rng_seed(&r, rng_key(train_seed, 0x1e9, (uint64_t)step, 0));
+    rng_seed(&r, rng_key(train_seed, RNG_STREAM_TRAIN_LENGTH, (uint64_t)step, 0));
     return (int)rng_range(&r, p->train_min, p->train_max);
 }
 
 /* The final evaluation by length: every training length on the validation split,
- * every test length on the test split, each recorded per length. */
+ * every test length on the test split, each reported per length. */
 static int evaluate_by_length(const train_context *ctx, int64_t step, train_outcome *out, error_info *err) {
     const experiment_config *cfg = ctx->config;
     batch_builder *bb = ctx->batches;
     const length_protocol *p = &bb->info.lengths;
     const int most = length_points_count(p->train_min, p->train_max, 1) +
                      length_points_count(p->test_min, p->test_max, p->test_stride);
-    length_point *points = calloc((size_t)most, sizeof *points);
+    length_accuracy *points = calloc((size_t)most, sizeof *points);
     CHECK(points != NULL);
     int n_eval = 0, n_test = 0;
     int status = evaluate_lengths(ctx->model, bb, cfg->task.seed, SPLIT_EVAL, p->train_min, p->train_max, 1,
@@ -80,7 +82,8 @@ static int evaluate_by_length(const train_context *ctx, int64_t step, train_outc
         status = evaluate_lengths(ctx->model, bb, cfg->task.seed, SPLIT_TEST, p->test_min, p->test_max,
                                   p->test_stride, p->samples_per_length, step, points + n_eval, &n_test, &out->test,
                                   err);
-    if (status == 0 && ctx->store) status = store_run_lengths(ctx->store, ctx->run_id, points, n_eval + n_test, err);
+    const train_reporter *rep = ctx->reporter;
+    if (status == 0 && rep) status = rep->on_lengths(rep->user, points, n_eval + n_test, err);
     free(points);
     out->by_length = true;
     return status;
@@ -155,7 +158,7 @@ static int train_steps(const train_context *ctx, prefetch *batches, train_outcom
             const double tokens_per_second = iv.tokens / (timer_now() - iv.started);
             out->train_loss = iv.loss_sum / (double)iv.rows;
             out->train_accuracy = iv.scored ? (double)iv.correct / (double)iv.scored : 0;
-            if (record_interval(ctx, done, &iv, lr, grad_norm, tokens_per_second, err) != 0) return -1;
+            if (report_interval(ctx, done, &iv, lr, grad_norm, tokens_per_second, err) != 0) return -1;
             progress_step(&prog, done, out->train_loss, out->train_accuracy, tokens_per_second);
             iv = (interval){.started = timer_now()};
         }
@@ -164,7 +167,7 @@ static int train_steps(const train_context *ctx, prefetch *batches, train_outcom
             if (evaluate_split(m, bb, cfg->task.seed, SPLIT_EVAL, cfg->task.eval_examples, tc->batch_size, step,
                                &r, err) != 0)
                 return -1;
-            if (record_eval(ctx, done, &r, err) != 0) return -1;
+            if (report_eval(ctx, done, &r, err) != 0) return -1;
             progress_note(&prog, "step %lld: eval loss %.4f, accuracy %.2f%%", (long long)done, r.loss,
                           100 * r.accuracy);
             iv.started = timer_now(); /* evaluation time is not training throughput */
@@ -194,14 +197,14 @@ int train_run(const train_context *ctx, train_outcome *out, error_info *err) {
     const int64_t last_step = tc->steps - 1;
     if (bb->info.lengths.samples_per_length > 0) {
         if (evaluate_by_length(ctx, last_step, out, err) != 0) return -1;
-        if (record_eval(ctx, tc->steps, &out->eval, err) != 0) return -1;
+        if (report_eval(ctx, tc->steps, &out->eval, err) != 0) return -1;
         out->wall_seconds = timer_now() - started;
         return 0;
     }
     if (evaluate_split(m, bb, cfg->task.seed, SPLIT_EVAL, cfg->task.eval_examples, tc->batch_size, last_step,
                        &out->eval, err) != 0)
         return -1;
-    if (record_eval(ctx, tc->steps, &out->eval, err) != 0) return -1;
+    if (report_eval(ctx, tc->steps, &out->eval, err) != 0) return -1;
     if (evaluate_split(m, bb, cfg->task.seed, SPLIT_TEST, cfg->task.test_examples, tc->batch_size, last_step,
                        &out->test, err) != 0)
         return -1;

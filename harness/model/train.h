@@ -3,18 +3,19 @@
  * Train: for each step, a batch from the shuffled training split, forward, loss,
  * backward, global-norm clipping, AdamW at the scheduled rate. Every log_every steps
  * the interval's loss, accuracy, learning rate, gradient norm and throughput go to
- * the database with a heartbeat; every eval_every steps the validation split is
- * evaluated; at the end both the validation and the test split are. A non-finite
- * loss or gradient stops the run as diverged; SIGINT / SIGTERM stop it as
- * interrupted. The test accuracy is that of the final weights (LRA's protocol: no
- * selection on validation). The next training batch is generated on a thread of its
- * own while a step computes (model/prefetch.h), into a second batch builder.
+ * the context's reporter (model/train_reporter.h) with a heartbeat; every eval_every
+ * steps the validation split is evaluated; at the end both the validation and the
+ * test split are. A non-finite loss or gradient stops the run as diverged; SIGINT /
+ * SIGTERM stop it as interrupted. The test accuracy is that of the final weights
+ * (LRA's protocol: no selection on validation). The next training batch is generated
+ * on a thread of its own while a step computes (model/prefetch.h), into a second
+ * batch builder.
  *
  * A task with a length protocol (task_info.lengths) gives each training batch one
  * input length drawn uniformly from its training range; periodic evaluations use the
  * validation split at the task's own lengths; the final evaluation scores every
  * training length on the validation split (in-distribution accuracy) and every test
- * length on the test split (the score), recorded per length in the database. */
+ * length on the test split (the score), reported per length. */
 #ifndef ATTNBENCH_TRAIN_H
 #define ATTNBENCH_TRAIN_H
 
@@ -25,7 +26,7 @@
 #include "core/error.h"
 #include "model/batch.h"
 #include "model/model.h"
-#include "store/store.h"
+#include "model/train_reporter.h"
 
 typedef struct eval_result {
     double loss;     /* mean cross-entropy over output rows */
@@ -54,8 +55,7 @@ typedef struct train_context {
     const experiment_config *config;
     model *model;
     batch_builder *batches;
-    store *store;       /* NULL: nothing is recorded */
-    const char *run_id;
+    const train_reporter *reporter; /* NULL: nothing is reported */
     bool quiet;         /* no progress output */
 } train_context;
 
@@ -69,7 +69,7 @@ int evaluate_split(model *m, batch_builder *bb, uint64_t data_seed, enum task_sp
  * is set); out gets the loss over all outputs and the mean over lengths of the
  * per-length accuracies (see eval_lengths.c). */
 int evaluate_lengths(model *m, batch_builder *bb, uint64_t data_seed, enum task_split split, int shortest,
-                     int longest, int stride, int samples, int64_t step, length_point *points, int *n_points,
+                     int longest, int stride, int samples, int64_t step, length_accuracy *points, int *n_points,
                      eval_result *out, error_info *err);
 int length_points_count(int shortest, int longest, int stride);
 

@@ -85,6 +85,11 @@ bool position_kind_scores(int kind) {
 
 int position_relative_width(int heads, int head_size) { return (heads * head_size + 1) / 2 * 2; }
 
+size_t position_table_reals(int kind, int max_position, int heads, int head_size) {
+    if (kind != POSITIONAL_RELATIVE) return 0;
+    return (2 * (size_t)max_position - 1) * (size_t)position_relative_width(heads, head_size);
+}
+
 size_t position_bias_params(int kind, int heads, int head_size) {
     const size_t D = (size_t)heads * head_size;
     if (kind == POSITIONAL_T5) return (size_t)heads * POSITION_T5_BUCKETS;

@@ -83,6 +83,10 @@ double position_alibi_slope(int head, int heads);
 int position_t5_bucket(int64_t relative);
 /* Width of the relative sinusoid R: heads·head_size, rounded up to even. */
 int position_relative_width(int heads, int head_size);
+/* Reals of the table of R(δ) for every |δ| < max_position that a mechanism keeps for
+ * relative attention ((2·max_position − 1) × width); 0 for every other kind. The model
+ * counts it in its memory before the mechanism allocates it. */
+size_t position_table_reals(int kind, int max_position, int heads, int head_size);
 /* R(delta) into out (width). */
 void position_relative_sinusoid(real *out, int64_t delta, int width);
 

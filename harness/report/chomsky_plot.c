@@ -1,5 +1,6 @@
-/* chomsky_plot.c — one SVG per Chomsky task: accuracy against input length, so that a
- * person sees where each configuration stops generalising beyond the training lengths.
+/* chomsky_plot.c — one SVG per task of a suite (the Chomsky hierarchy's, or any with
+ * per-length results): accuracy against input length, so that a person sees where each
+ * configuration stops generalising beyond the training lengths.
  *
  * A curve per configuration is the mean, at each length, over the configuration's
  * completed runs that measured that length (training and test lengths alike): the
@@ -62,7 +63,8 @@ static int write_task(const chomsky_report *r, const chomsky_task *t, const char
     }
 
     char title[256], subtitle[256], band[64], chance[64];
-    snprintf(title, sizeof title, "%s (%s): accuracy by input length", t->short_name, t->level);
+    if (t->level[0]) snprintf(title, sizeof title, "%s (%s): accuracy by input length", t->short_name, t->level);
+    else snprintf(title, sizeof title, "%s: accuracy by input length", t->short_name);
     snprintf(subtitle, sizeof subtitle,
              "curve: mean over a configuration's completed runs at each length; shaded: training lengths%s",
              t->classes > 0 ? "" : "; chance unknown (task not in this build)");
@@ -110,15 +112,18 @@ static bool task_matches(const chomsky_task *t, const char *task) {
 int chomsky_plot_write(const chomsky_report *r, const char *dir, const char *task, FILE *log, error_info *err) {
     int matches = 0;
     for (int t = 0; t < r->n_tasks; t++) matches += task_matches(&r->tasks[t], task);
-    if (matches == 0)
-        return error_set(err, EXIT_RUNTIME, "no completed runs of %s%s in the database",
-                         task && strncmp(task, "chomsky/", 8) != 0 ? "chomsky/" : "", task ? task : "a Chomsky task");
+    const size_t prefix = strlen(r->suite);
+    const bool named_in_suite = task && strncmp(task, r->suite, prefix) == 0 && task[prefix] == '/';
+    if (matches == 0 && task)
+        return error_set(err, EXIT_RUNTIME, "no completed runs of %s%s%s in the database",
+                         named_in_suite ? "" : r->suite, named_in_suite ? "" : "/", task);
+    if (matches == 0) return error_set(err, EXIT_RUNTIME, "no completed runs of suite %s in the database", r->suite);
     if (make_directory(dir, err)) return -1;
     for (int t = 0; t < r->n_tasks; t++) {
         const chomsky_task *k = &r->tasks[t];
         if (!task_matches(k, task)) continue;
         char path[4096 + 128];
-        snprintf(path, sizeof path, "%s/chomsky_%s.svg", dir, k->short_name);
+        snprintf(path, sizeof path, "%s/%s_%s.svg", dir, r->suite, k->short_name);
         for (char *p = path + strlen(dir) + 1; *p; p++)
             if (*p == '/') *p = '_';
         if (write_task(r, k, path, err)) return -1;

@@ -1,13 +1,13 @@
-/* chomsky_runs.c — the Chomsky-hierarchy results as the plots read them, from the
- * database only (never from a run in memory), and the paper's task order and levels,
- * which the leaderboard shares.
+/* chomsky_runs.c — the results of a suite per task and configuration as the plots read
+ * them (the Chomsky hierarchy's, or any suite's with per-length results), from the
+ * database only (never from a run in memory).
  *
- * One SELECT picks the completed runs of the "chomsky/" tasks, the latest of each
- * (config hash, seed), with their configuration keys from the stored config JSON, and
- * counts the runs with results per task and configuration. A second SELECT reads the
- * per-length accuracy of the same runs for the curves. The task's level and number of
- * classes come from the task registry; the row order is the paper's (Delétang et al.
- * 2023, Table 2). */
+ * One SELECT picks the completed runs of the suite's tasks (run.suite), the latest of
+ * each (config hash, seed), with their configuration keys from the stored config JSON,
+ * and counts the runs with results per task and configuration. A second SELECT reads
+ * the per-length accuracy of the same runs for the curves. Each task's level and order
+ * are those its runs recorded (task_places.c: the paper's Table 2 for Chomsky); only its
+ * number of classes, for the chance line, comes from the task registry. */
 #define _POSIX_C_SOURCE 200809L
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -17,28 +17,6 @@
 #include "report/report_internal.h"
 #include "tasks/task.h"
 
-/* The paper's tasks in its order, with their levels (for tasks this build lacks). */
-static const struct {
-    const char *name, *level;
-} paper_tasks[] = {
-    {"chomsky/even_pairs", "R"},
-    {"chomsky/modular_arithmetic", "R"},
-    {"chomsky/parity_check", "R"},
-    {"chomsky/cycle_navigation", "R"},
-    {"chomsky/stack_manipulation", "DCF"},
-    {"chomsky/reverse_string", "DCF"},
-    {"chomsky/modular_arithmetic_brackets", "DCF"},
-    {"chomsky/solve_equation", "DCF"},
-    {"chomsky/duplicate_string", "CS"},
-    {"chomsky/missing_duplicate_string", "CS"},
-    {"chomsky/odds_first", "CS"},
-    {"chomsky/binary_addition", "CS"},
-    {"chomsky/binary_multiplication", "CS"},
-    {"chomsky/compute_sqrt", "CS"},
-    {"chomsky/bucket_sort", "CS"},
-};
-enum { PAPER_TASKS = (int)(sizeof paper_tasks / sizeof paper_tasks[0]) };
-
 /* The runs that count, with the configuration columns every query starts with. */
 #define PICKED_RUNS                                                                          \
     "WITH latest AS (\n"                                                                     \
@@ -46,7 +24,7 @@ enum { PAPER_TASKS = (int)(sizeof paper_tasks / sizeof paper_tasks[0]) };
     "         row_number() OVER (PARTITION BY r.config_hash, r.seed\n"                       \
     "                            ORDER BY r.finished_at DESC, r.rowid DESC) AS k\n"          \
     "  FROM run r JOIN config c ON c.hash = r.config_hash\n"                                 \
-    "  WHERE r.status = 'completed' AND substr(r.task, 1, 8) = 'chomsky/'),\n"               \
+    "  WHERE r.status = 'completed' AND r.suite = ?1),\n"                                      \
     "picked AS (\n"                                                                          \
     "  SELECT id, task, mechanism,\n"                                                        \
     "         coalesce(json_extract(json, '$.model.positional'), '?') AS positional,\n"      \
@@ -81,16 +59,15 @@ static const char *column_text(sqlite3_stmt *stmt, int column) {
     return text ? (const char *)text : "";
 }
 
-int chomsky_task_rank(const char *task) {
-    for (int i = 0; i < PAPER_TASKS; i++)
-        if (strcmp(paper_tasks[i].name, task) == 0) return i;
-    return PAPER_TASKS;
-}
-
-static int compare_tasks(const void *a, const void *b) {
-    const chomsky_task *x = a, *y = b;
-    const int i = chomsky_task_rank(x->name), j = chomsky_task_rank(y->name);
-    return i != j ? (i < j ? -1 : 1) : strcmp(x->name, y->name);
+/* Tasks in the order their runs recorded, then by name. */
+static void sort_tasks(chomsky_report *r, const task_places *places) {
+    for (int t = 1; t < r->n_tasks; t++) {
+        const chomsky_task task = r->tasks[t];
+        int at = t;
+        for (; at > 0 && task_places_compare(places, r->tasks[at - 1].name, task.name) > 0; at--)
+            r->tasks[at] = r->tasks[at - 1];
+        r->tasks[at] = task;
+    }
 }
 
 static int compare_configs(const void *a, const void *b) {
@@ -117,22 +94,19 @@ static int find_config(const chomsky_report *r, sqlite3_stmt *stmt) {
     return -1;
 }
 
-void chomsky_task_describe(const char *name, char level[8], int *classes) {
-    const int paper = chomsky_task_rank(name);
-    snprintf(level, 8, "%s", paper < PAPER_TASKS ? paper_tasks[paper].level : "?");
-    *classes = 0;
-    const task_ops *ops = task_find(name);
-    if (!ops) return;
-    static opt_set defaults;
-    opt_set_defaults(&defaults, ops->options, ops->n_options);
+int chomsky_task_classes(const char *task) {
+    const task_ops *ops = task_find(task);
+    if (!ops) return 0;
+    opt_set *defaults = malloc(sizeof *defaults);
+    CHECK(defaults != NULL);
+    opt_set_defaults(defaults, ops->options, ops->n_options);
     void *state = NULL;
     task_info info = {0};
     error_info err = {0};
-    if (ops->init(&state, &defaults, &info, &err) == 0) {
-        *classes = info.n_classes;
-        if (info.level && info.level[0]) snprintf(level, 8, "%s", info.level);
-    }
+    const int classes = ops->init(&state, defaults, &info, &err) == 0 ? info.n_classes : 0;
     ops->free(state);
+    free(defaults);
+    return classes;
 }
 
 static void curve_add(chomsky_curve *c, int length, double accuracy) {
@@ -152,15 +126,22 @@ static void curve_add(chomsky_curve *c, int length, double accuracy) {
 }
 
 static int sql_error(store *s, sqlite3_stmt *stmt, error_info *err) {
-    error_set(err, EXIT_RUNTIME, "chomsky report: %s", sqlite3_errmsg(store_db(s)));
+    error_set(err, EXIT_RUNTIME, "report: %s", sqlite3_errmsg(store_db(s)));
     sqlite3_finalize(stmt);
     return -1;
 }
 
+/* One of the two SELECTs, with the suite bound. */
+static int prepare(const chomsky_report *r, store *s, const char *sql, sqlite3_stmt **stmt, error_info *err) {
+    if (sqlite3_prepare_v2(store_db(s), sql, -1, stmt, NULL) != SQLITE_OK) return sql_error(s, *stmt, err);
+    sqlite3_bind_text(*stmt, 1, r->suite, -1, SQLITE_STATIC);
+    return 0;
+}
+
 /* First pass: the tasks and configurations, sorted. */
-static int collect_keys(chomsky_report *r, store *s, error_info *err) {
+static int collect_keys(chomsky_report *r, store *s, const task_places *places, error_info *err) {
     sqlite3_stmt *stmt = NULL;
-    if (sqlite3_prepare_v2(store_db(s), runs_sql, -1, &stmt, NULL) != SQLITE_OK) return sql_error(s, stmt, err);
+    if (prepare(r, s, runs_sql, &stmt, err)) return -1;
     int rc, task_capacity = 0, config_capacity = 0;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         if (find_task(r, column_text(stmt, 0)) < 0) {
@@ -186,7 +167,7 @@ static int collect_keys(chomsky_report *r, store *s, error_info *err) {
     }
     if (rc != SQLITE_DONE) return sql_error(s, stmt, err);
     sqlite3_finalize(stmt);
-    if (r->n_tasks > 0) qsort(r->tasks, (size_t)r->n_tasks, sizeof *r->tasks, compare_tasks);
+    sort_tasks(r, places);
     if (r->n_configs > 0) qsort(r->configs, (size_t)r->n_configs, sizeof *r->configs, compare_configs);
     for (int c = 0; c < r->n_configs; c++) {
         chomsky_config *k = &r->configs[c];
@@ -197,8 +178,11 @@ static int collect_keys(chomsky_report *r, store *s, error_info *err) {
     }
     for (int t = 0; t < r->n_tasks; t++) {
         chomsky_task *task = &r->tasks[t];
-        task->short_name = task->name + strlen("chomsky/");
-        chomsky_task_describe(task->name, task->level, &task->classes);
+        const size_t prefix = strlen(r->suite);
+        const bool in_suite = strncmp(task->name, r->suite, prefix) == 0 && task->name[prefix] == '/';
+        task->short_name = task->name + (in_suite ? prefix + 1 : 0);
+        task->level = copy(task_places_level(places, task->name));
+        task->classes = chomsky_task_classes(task->name);
         task->score = calloc((size_t)r->n_configs, sizeof *task->score);
         task->in_distribution = calloc((size_t)r->n_configs, sizeof *task->in_distribution);
         task->curves = calloc((size_t)r->n_configs, sizeof *task->curves);
@@ -210,7 +194,7 @@ static int collect_keys(chomsky_report *r, store *s, error_info *err) {
 /* Second pass: the runs with results and the training range. */
 static int collect_stats(chomsky_report *r, store *s, error_info *err) {
     sqlite3_stmt *stmt = NULL;
-    if (sqlite3_prepare_v2(store_db(s), runs_sql, -1, &stmt, NULL) != SQLITE_OK) return sql_error(s, stmt, err);
+    if (prepare(r, s, runs_sql, &stmt, err)) return -1;
     int rc;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         chomsky_task *t = &r->tasks[find_task(r, column_text(stmt, 0))];
@@ -230,7 +214,7 @@ static int collect_stats(chomsky_report *r, store *s, error_info *err) {
 
 static int collect_curves(chomsky_report *r, store *s, error_info *err) {
     sqlite3_stmt *stmt = NULL;
-    if (sqlite3_prepare_v2(store_db(s), lengths_sql, -1, &stmt, NULL) != SQLITE_OK) return sql_error(s, stmt, err);
+    if (prepare(r, s, lengths_sql, &stmt, err)) return -1;
     int rc;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         chomsky_task *t = &r->tasks[find_task(r, column_text(stmt, 0))];
@@ -242,10 +226,17 @@ static int collect_curves(chomsky_report *r, store *s, error_info *err) {
     return 0;
 }
 
-int chomsky_report_load(chomsky_report **out, store *s, bool curves, error_info *err) {
+int chomsky_report_load(chomsky_report **out, store *s, const char *suite, bool curves, error_info *err) {
     chomsky_report *r = calloc(1, sizeof *r);
     CHECK(r != NULL);
-    if (collect_keys(r, s, err) || collect_stats(r, s, err) || (curves && collect_curves(r, s, err))) {
+    snprintf(r->suite, sizeof r->suite, "%s", suite);
+    task_places places;
+    int status = task_places_load(&places, s, err);
+    if (status == 0) {
+        status = collect_keys(r, s, &places, err) || collect_stats(r, s, err) || (curves && collect_curves(r, s, err));
+        task_places_free(&places);
+    }
+    if (status) {
         chomsky_report_free(r);
         *out = NULL;
         return -1;
@@ -256,11 +247,19 @@ int chomsky_report_load(chomsky_report **out, store *s, bool curves, error_info 
 
 int chomsky_report_tasks(const chomsky_report *r) { return r->n_tasks; }
 
+int chomsky_report_points(const chomsky_report *r) {
+    int points = 0;
+    for (int t = 0; t < r->n_tasks; t++)
+        for (int c = 0; c < r->n_configs; c++) points += r->tasks[t].curves ? r->tasks[t].curves[c].n_points : 0;
+    return points;
+}
+
 void chomsky_report_free(chomsky_report *r) {
     if (!r) return;
     for (int t = 0; t < r->n_tasks; t++) {
         chomsky_task *task = &r->tasks[t];
         free(task->name);
+        free(task->level);
         free(task->score);
         free(task->in_distribution);
         if (task->curves)

@@ -1,6 +1,7 @@
 /* chomsky_table.c — the Chomsky-hierarchy leaderboard in the paper's layout: a row per
- * task (the paper's order, with its level and chance) and a column per configuration
- * (mechanism · positional encoding), first on the test lengths, then in distribution.
+ * task (the order and level its runs recorded, which the tasks' registration takes from
+ * the paper, and its chance) and a column per configuration (mechanism · positional
+ * encoding), first on the test lengths, then in distribution.
  *
  * The paper reports the max over seeds and learning rates and calls a task solved at
  * ≥ 90 %, so by default a cell leads with the max, bold when solved, and keeps the
@@ -61,15 +62,16 @@ static void add_columns(table *t, const grid *g, bool paper) {
     if (paper) table_add_reference_column(t, PAPER_COLUMN, PAPER_SOURCE);
 }
 
-static void add_task_row(table *t, const grid *g, int r, agg_kind agg, bool percent, const chomsky_reference *ref) {
+static void add_task_row(table *t, const grid *g, int r, const task_places *places, agg_kind agg, bool percent,
+                         const chomsky_reference *ref) {
     table_row *row = table_add_row(t, ROW_OURS, NULL);
-    char level[8], chance[32];
-    int classes;
-    chomsky_task_describe(g->rows[r], level, &classes);
+    char chance[32];
+    const char *name = g->rows[r];
+    const int classes = chomsky_task_classes(name);
     if (classes > 0) snprintf(chance, sizeof chance, "%.1f", 100.0 / classes);
     else snprintf(chance, sizeof chance, "?");
-    const char *name = g->rows[r];
-    table_cell_text(&row->cells[0], CELL_TEXT, level);
+    const char *level = task_places_level(places, name);
+    table_cell_text(&row->cells[0], CELL_TEXT, level[0] ? level : "?");
     table_cell_text(&row->cells[1], CELL_TEXT, strncmp(name, "chomsky/", 8) == 0 ? name + 8 : name);
     table_cell_text(&row->cells[2], CELL_TEXT, chance);
     for (int c = 0; c < g->n_cols; c++) {
@@ -110,13 +112,19 @@ static void add_solved_row(table *t) {
 static int add_table(table_doc *d, store *s, const leaderboard_plan *p, const metric_spec *m, bool *empty,
                      error_info *err) {
     grid g;
-    if (grid_load(&g, s, SUITE_CHOMSKY, &p->rows, &p->cols, m, err)) return -1;
+    task_places places;
+    if (task_places_load(&places, s, err)) return -1;
+    if (grid_load(&g, s, "chomsky", &p->rows, &p->cols, m, err)) {
+        task_places_free(&places);
+        return -1;
+    }
     *empty = g.n_rows == 0;
     const bool score = strcmp(m->split, "test") == 0;
     const bool paper = !*empty && score && p->reference && strcmp(m->name, "test.accuracy") == 0;
     chomsky_reference ref = {0};
     if (paper && chomsky_reference_load(&ref, p->reference, "transformer", err)) {
         grid_free(&g);
+        task_places_free(&places);
         return -1;
     }
     if (!*empty) {
@@ -128,7 +136,7 @@ static int add_table(table_doc *d, store *s, const leaderboard_plan *p, const me
         t->unit = m->unit;
         t->flag = m->percent ? "solved" : "best";
         add_columns(t, &g, paper);
-        for (int r = 0; r < g.n_rows; r++) add_task_row(t, &g, r, p->agg, m->percent, paper ? &ref : NULL);
+        for (int r = 0; r < g.n_rows; r++) add_task_row(t, &g, r, &places, p->agg, m->percent, paper ? &ref : NULL);
         if (score && m->percent) add_solved_row(t);
         const char *agg = leaderboard_agg_name(p->agg);
         table_set_legend(t, "%s; %s; %s%s%s%s", what, agg_clause(p->agg), m->percent ? "bold = solved (" : "no bold",
@@ -142,6 +150,7 @@ static int add_table(table_doc *d, store *s, const leaderboard_plan *p, const me
     }
     if (paper) chomsky_reference_free(&ref);
     grid_free(&g);
+    task_places_free(&places);
     return 0;
 }
 

@@ -1,10 +1,11 @@
 /* grid.c — the runs of a suite grouped by (row key, column key), read from the database.
  *
- * One SELECT picks the completed runs of the suite's tasks, the latest of each (config
- * hash, seed) so that repeating a run does not count it twice, and gives each its row
- * key, column key and metric value; keys come from run columns or from the stored
- * config JSON (json_extract, with the path bound as a parameter). Each cell keeps its
- * values sorted, so the aggregates do not depend on the order the runs come back in. */
+ * One SELECT picks the completed runs of the suite (run.suite), the latest of each
+ * (config hash, seed) so that repeating a run does not count it twice, and gives each
+ * its row key, column key and metric value; keys come from run columns or from the
+ * stored config JSON (json_extract, with the path bound as a parameter). Tasks sort in
+ * the order their runs recorded (task_places.c). Each cell keeps its values sorted, so
+ * the aggregates do not depend on the order the runs come back in. */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <sqlite3.h>
@@ -23,18 +24,7 @@ static const char picked_runs[] =
     "         row_number() OVER (PARTITION BY r.config_hash, r.seed\n"
     "                            ORDER BY r.finished_at DESC, r.rowid DESC) AS k\n"
     "  FROM run r JOIN config c ON c.hash = r.config_hash\n"
-    "  WHERE r.status = 'completed' AND substr(r.task, 1, length(?5)) = ?5)\n";
-
-const char *const lra_average_tasks[5] = {"lra/listops", "lra/text", "lra/retrieval", "lra/image",
-                                          "lra/pathfinder"};
-
-int task_rank(const char *task) {
-    static const char *const lra[] = {"lra/listops", "lra/text", "lra/retrieval", "lra/image", "lra/pathfinder",
-                                      "lra/pathx"};
-    for (int i = 0; i < (int)(sizeof lra / sizeof lra[0]); i++)
-        if (strcmp(task, lra[i]) == 0) return i;
-    return chomsky_task_rank(task);
-}
+    "  WHERE r.status = 'completed' AND r.suite = ?5)\n";
 
 /* The SQL expression of a field; parameter is ?1 (rows) or ?2 (columns). */
 static void field_sql(const field_spec *f, int parameter, char *out, size_t size) {
@@ -62,17 +52,17 @@ static bool is_number(const char *text, double *value) {
     return end != text && *end == '\0';
 }
 
-static int compare_keys(const field_spec *f, const char *a, const char *b) {
+static int compare_keys(const field_spec *f, const task_places *places, const char *a, const char *b) {
     double x, y;
-    if (f->kind == FIELD_TASK && task_rank(a) != task_rank(b)) return task_rank(a) < task_rank(b) ? -1 : 1;
+    if (f->kind == FIELD_TASK) return task_places_compare(places, a, b);
     if (is_number(a, &x) && is_number(b, &y) && x != y) return x < y ? -1 : 1;
     return strcmp(a, b);
 }
 
 /* The index of key in the sorted list, inserting it when absent. */
-static int key_add(char ***keys, int *n, const field_spec *f, const char *key) {
+static int key_add(char ***keys, int *n, const field_spec *f, const task_places *places, const char *key) {
     int at = 0;
-    while (at < *n && compare_keys(f, (*keys)[at], key) < 0) at++;
+    while (at < *n && compare_keys(f, places, (*keys)[at], key) < 0) at++;
     if (at < *n && strcmp((*keys)[at], key) == 0) return at;
     *keys = realloc(*keys, ((size_t)*n + 1) * sizeof **keys);
     CHECK(*keys != NULL);
@@ -107,20 +97,22 @@ static void cell_add(grid_cell *c, double value) {
 }
 
 static int prepare(store *s, const char *sql, const field_spec *rows, const field_spec *cols,
-                   const metric_spec *m, suite_kind suite, sqlite3_stmt **stmt, error_info *err) {
+                   const metric_spec *m, const char *suite, sqlite3_stmt **stmt, error_info *err) {
     if (sqlite3_prepare_v2(store_db(s), sql, -1, stmt, NULL) != SQLITE_OK)
         return error_set(err, EXIT_RUNTIME, "leaderboard: %s", sqlite3_errmsg(store_db(s)));
     sqlite3_bind_text(*stmt, 1, rows->path, -1, SQLITE_STATIC);
     sqlite3_bind_text(*stmt, 2, cols->path, -1, SQLITE_STATIC);
     sqlite3_bind_text(*stmt, 3, m->split, -1, SQLITE_STATIC);
     sqlite3_bind_text(*stmt, 4, m->result, -1, SQLITE_STATIC);
-    sqlite3_bind_text(*stmt, 5, suite == SUITE_CHOMSKY ? "chomsky/" : "lra/", -1, SQLITE_STATIC);
+    sqlite3_bind_text(*stmt, 5, suite, -1, SQLITE_STATIC);
     return 0;
 }
 
-int grid_load(grid *g, store *s, suite_kind suite, const field_spec *rows, const field_spec *cols,
+int grid_load(grid *g, store *s, const char *suite, const field_spec *rows, const field_spec *cols,
               const metric_spec *m, error_info *err) {
     *g = (grid){0};
+    task_places places;
+    if (task_places_load(&places, s, err)) return -1;
     char row_sql[512], col_sql[512], val_sql[256], sql[4096];
     field_sql(rows, 1, row_sql, sizeof row_sql);
     field_sql(cols, 2, col_sql, sizeof col_sql);
@@ -136,8 +128,8 @@ int grid_load(grid *g, store *s, suite_kind suite, const field_spec *rows, const
         while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
             const char *r = (const char *)sqlite3_column_text(stmt, 0), *c = (const char *)sqlite3_column_text(stmt, 1);
             if (pass == 0) {
-                key_add(&g->rows, &g->n_rows, rows, r);
-                key_add(&g->cols, &g->n_cols, cols, c);
+                key_add(&g->rows, &g->n_rows, rows, &places, r);
+                key_add(&g->cols, &g->n_cols, cols, &places, c);
             } else
                 cell_add(&g->cells[grid_find_row(g, r) * g->n_cols + grid_find_col(g, c)],
                          m->scale * sqlite3_column_double(stmt, 2));
@@ -153,9 +145,11 @@ int grid_load(grid *g, store *s, suite_kind suite, const field_spec *rows, const
             CHECK(g->cells != NULL);
         }
     }
+    task_places_free(&places);
     return 0;
 fail:
     sqlite3_finalize(stmt);
+    task_places_free(&places);
     grid_free(g);
     return -1;
 }

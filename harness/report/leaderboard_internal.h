@@ -7,9 +7,11 @@
 #include <stdbool.h>
 
 #include "report/report.h"
-#include "report/table.h"
+#include "table/table.h"
 
-typedef enum suite_kind { SUITE_LRA, SUITE_CHOMSKY, SUITE_SPEED } suite_kind;
+/* The suites with a layout of their own; any other suite runs recorded (SUITE_OTHER) gets
+ * the generic grid, mechanisms × tasks by default. */
+typedef enum suite_kind { SUITE_LRA, SUITE_CHOMSKY, SUITE_SPEED, SUITE_OTHER } suite_kind;
 typedef enum agg_kind { AGG_MEAN_STD, AGG_MAX, AGG_MEDIAN } agg_kind;
 
 /* What a table ranks: a final result (split.name), a run column or a bench column. */
@@ -36,6 +38,7 @@ typedef struct field_spec {
 
 typedef struct leaderboard_plan {
     suite_kind suite;
+    char suite_name[64];       /* run.suite of the runs ranked: "lra", "chomsky", or another */
     metric_spec metric;
     agg_kind agg;
     table_renderer render;
@@ -51,9 +54,9 @@ const char *leaderboard_agg_name(agg_kind agg);
 int metric_spec_parse(metric_spec *m, const char *name, suite_kind suite, error_info *err);
 
 /* Runs grouped by (row key, column key): the values of each cell, in display units,
- * sorted. Only completed runs of the suite's tasks count, the latest of each (config
- * hash, seed). Keys are sorted: tasks in the benchmark's published order, numbers as
- * numbers, anything else by name. */
+ * sorted. Only completed runs of the suite (run.suite) count, the latest of each (config
+ * hash, seed). Keys are sorted: tasks in the order their runs recorded (run.task_order),
+ * numbers as numbers, anything else by name. */
 typedef struct grid_cell {
     int n, capacity;
     double *values;
@@ -65,19 +68,13 @@ typedef struct grid {
     grid_cell *cells; /* [n_rows × n_cols] */
 } grid;
 
-int grid_load(grid *g, store *s, suite_kind suite, const field_spec *rows, const field_spec *cols,
+int grid_load(grid *g, store *s, const char *suite, const field_spec *rows, const field_spec *cols,
               const metric_spec *m, error_info *err);
 /* Fill a CELL_STAT from a grid cell with n > 0 (value by agg, mean, sample std, n). */
 void grid_cell_stat(const grid_cell *g, agg_kind agg, table_cell *c);
 int grid_find_row(const grid *g, const char *key);
 int grid_find_col(const grid *g, const char *key);
 void grid_free(grid *g);
-
-/* The LRA tasks that the average covers, in the published order. */
-extern const char *const lra_average_tasks[5];
-/* The position of a task in its benchmark's published order (LRA or Chomsky), or a
- * large number for tasks it does not list. */
-int task_rank(const char *task);
 
 /* Builders: each adds its tables to d; *empty when the database has nothing to rank. */
 int grid_table_build(table_doc *d, store *s, const leaderboard_plan *p, bool *empty, error_info *err);

@@ -1,7 +1,9 @@
 /* leaderboard_options.c — the leaderboard's options turned into a plan: the suite, the
  * metric with its direction and display units, the aggregate, the renderer, and the
  * fields that key rows and columns. Every bad value is a usage error that names it and
- * lists the valid ones.
+ * lists the valid ones. A suite is any name a task's registration may give (lra,
+ * chomsky and speed have layouts of their own; any other gets the generic grid),
+ * checked against the database only when the leaderboard is built.
  *
  * Accuracies show in percent (2 decimals for LRA, 1 for Chomsky as the paper prints);
  * losses 4 decimals; throughputs whole; wall time in seconds and memory in MiB. */
@@ -152,8 +154,14 @@ static int choose(const char *const *names, int n, const char *flag, const char 
 
 const char *leaderboard_agg_name(agg_kind agg) { return aggs[agg]; }
 
+/* A suite name: 1 to 63 letters, digits, '_', '-' or '.'. */
+static bool suite_name(const char *text) {
+    const size_t n = strlen(text);
+    return n > 0 && n < 64 && strspn(text, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") == n;
+}
+
 static int plan_layout(leaderboard_plan *p, const leaderboard_options *o, error_info *err) {
-    const bool lra = p->suite == SUITE_LRA;
+    const bool lra = p->suite != SUITE_CHOMSKY; /* mechanisms × tasks */
     p->custom_layout = o->rows || o->cols;
     if (p->suite == SUITE_SPEED && (p->custom_layout || o->agg))
         return error_set(err, EXIT_USAGE, "leaderboard: --rows, --cols and --agg are not for --suite speed "
@@ -171,11 +179,18 @@ int leaderboard_plan_make(leaderboard_plan *p, const leaderboard_options *o, err
     int suite = 0, agg = 0, format = 0;
     const char *format_names[COUNT(formats)];
     for (int i = 0; i < COUNT(formats); i++) format_names[i] = formats[i].name;
-    if (choose(suites, COUNT(suites), "--suite", o->suite ? o->suite : "lra", "lra, chomsky, speed", &suite, err) ||
-        choose(format_names, COUNT(formats), "--format", o->format ? o->format : "md", "md, csv, latex, html, json",
+    const char *name = o->suite ? o->suite : "lra";
+    if (!suite_name(name))
+        return error_set(err, EXIT_USAGE,
+                         "leaderboard: bad --suite \"%s\" (valid: lra, chomsky, speed, or another suite of the "
+                         "database's runs: letters, digits, _, - and .)",
+                         name);
+    if (choose(format_names, COUNT(formats), "--format", o->format ? o->format : "md", "md, csv, latex, html, json",
                &format, err))
         return -1;
-    p->suite = (suite_kind)suite;
+    suite = find_name(suites, COUNT(suites), name);
+    p->suite = suite < 0 ? SUITE_OTHER : (suite_kind)suite;
+    snprintf(p->suite_name, sizeof p->suite_name, "%s", name);
     p->render = formats[format].render;
     const char *default_agg = p->suite == SUITE_CHOMSKY ? "max" : "mean_std";
     if (choose(aggs, COUNT(aggs), "--agg", o->agg ? o->agg : default_agg, "mean_std, max, median", &agg, err))

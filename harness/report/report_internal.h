@@ -1,6 +1,7 @@
 /* report_internal.h — what the report files share and the commands need not see: the
- * Chomsky-hierarchy results as the plots load them (chomsky_runs.c), the paper's task
- * order and levels, the published reference numbers (chomsky_reference.c) and a line
+ * tasks' levels and order as the database records them (task_places.c), the
+ * per-length results of a suite as the Chomsky tables and the plots load them
+ * (chomsky_runs.c), the published reference numbers (chomsky_reference.c) and a line
  * chart written as SVG (plot_svg.c). */
 #ifndef ATTNBENCH_REPORT_INTERNAL_H
 #define ATTNBENCH_REPORT_INTERNAL_H
@@ -40,9 +41,9 @@ typedef struct chomsky_curve {
 
 typedef struct chomsky_task {
     char *name;         /* "chomsky/parity_check" */
-    const char *short_name; /* name without "chomsky/" */
-    char level[8];      /* "R", "DCF", "CS"; "?" when unknown */
-    int classes;        /* per output, from the task registry; 0 when this build lacks the task */
+    const char *short_name; /* name without "<suite>/" */
+    char *level;        /* "R", "DCF", "CS" as the runs recorded it; "" none */
+    int classes;        /* per output, from the task registry (chance); 0 when this build lacks the task */
     int train_min, train_max; /* training lengths over its runs (task.train_lengths of the config JSON); 0 unknown */
     chomsky_stat *score;           /* [n_configs] runs with a result ('test', 'accuracy') */
     chomsky_stat *in_distribution; /* [n_configs] runs with a result ('eval', 'accuracy') */
@@ -50,16 +51,33 @@ typedef struct chomsky_task {
 } chomsky_task;
 
 struct chomsky_report {
+    char suite[64];          /* the suite whose runs these are */
     int n_tasks, n_configs;
-    chomsky_task *tasks;     /* the paper's order: R, DCF, CS; unknown tasks after, by name */
+    chomsky_task *tasks;     /* by the order the runs recorded (the paper's for Chomsky), then name */
     chomsky_config *configs; /* by mechanism, positional, randomized */
 };
 
-/* A task's position in the paper's order (Table 2), PAPER_TASKS (15) for others. */
-int chomsky_task_rank(const char *task);
-/* A task's level ("R", "DCF", "CS", "?" unknown) and classes per output (0 when this
- * build lacks the task), from the task registry and the paper's list. */
-void chomsky_task_describe(const char *name, char level[8], int *classes);
+/* Classes per output of a task from the task registry, 0 when this build lacks it: the
+ * one thing reports take from outside the database, for the chance level. */
+int chomsky_task_classes(const char *task);
+
+/* Per task name, the level and order its runs recorded (run.level, run.task_order). */
+typedef struct task_place_row {
+    char *task, *level;
+    int order; /* 0: unknown */
+} task_place_row;
+
+typedef struct task_places {
+    int n;
+    task_place_row *places;
+} task_places;
+
+int task_places_load(task_places *p, store *s, error_info *err);
+/* The level of task, "" when none or unknown. */
+const char *task_places_level(const task_places *p, const char *task);
+/* Tasks by order (unknown order last), then by name. */
+int task_places_compare(const task_places *p, const char *a, const char *b);
+void task_places_free(task_places *p);
 /* Split a CSV line without quoting (changed in place) at commas into at most
  * REFERENCE_MAX_FIELDS fields; returns their number, REFERENCE_MAX_FIELDS + 1 when more. */
 enum { REFERENCE_MAX_FIELDS = 32 };

@@ -95,8 +95,16 @@ static const char plan_sql[] = "INSERT INTO temp.merge_plan (id, action, target)
 static const char retire_sql[] = "INSERT OR IGNORE INTO temp.merge_retire (id, target) VALUES (?1, ?2)";
 
 /* Conflicts outside runs, one message per row. Config JSON holds the fields that the
- * hash leaves out (the first run's name, seed and threads), so only the rest counts. */
+ * hash leaves out (the first run's name, seed and threads), so only the rest counts;
+ * and a hash covers what differs from the defaults, so JSON written by a build with
+ * more options (at their defaults) has keys the other lacks: only keys both have are
+ * compared. */
 #define UNHASHED "'$.name', '$.train.seed', '$.train.threads', '$.sweep'"
+/* No key that both JSON texts a and b have holds different values. */
+#define AGREE(a, b)                                                                                     \
+    "NOT EXISTS (SELECT 1 FROM json_tree(" a ") AS x JOIN json_tree(" b ") AS y ON y.fullkey = x.fullkey " \
+    "WHERE x.type <> 'object' AND (x.type IS NOT y.type OR x.value IS NOT y.value))"
+#define SAME_SETTINGS AGREE("json_remove(o.json, " UNHASHED ")", "json_remove(s.json, " UNHASHED ")")
 #define SWEEP_FIELD(field)                                                                         \
     "SELECT printf('conflict: sweep %s: " field " differs (kept %s, input %s)', s.id, o." field \
     ", s." field ") FROM merge_src.sweep AS s JOIN main.sweep AS o ON o.id = s.id WHERE o." field \
@@ -104,11 +112,12 @@ static const char retire_sql[] = "INSERT OR IGNORE INTO temp.merge_retire (id, t
 static const char other_conflicts_sql[] =
     "SELECT printf('conflict: config %s: same hash, different settings; kept the output''s', s.hash) "
     "FROM merge_src.config AS s JOIN main.config AS o ON o.hash = s.hash "
-    "WHERE json_remove(o.json, " UNHASHED ") IS NOT json_remove(s.json, " UNHASHED ") "
+    "WHERE NOT " SAME_SETTINGS " "
     "UNION ALL " SWEEP_FIELD("name") " UNION ALL " SWEEP_FIELD("source") " UNION ALL " SWEEP_FIELD(
         "planned") " UNION ALL "
     "SELECT printf('conflict: sweep %s: config_json differs; kept the output''s', s.id) "
-    "FROM merge_src.sweep AS s JOIN main.sweep AS o ON o.id = s.id WHERE o.config_json <> s.config_json "
+    "FROM merge_src.sweep AS s JOIN main.sweep AS o ON o.id = s.id "
+    "WHERE NOT " AGREE("o.config_json", "s.config_json") " "
     "UNION ALL SELECT printf('conflict: sweep %s, run %s: position or overrides differ "
     "(kept %s %s, input %s %s)', s.sweep_id, s.run_id, o.position, o.overrides, s.position, s.overrides) "
     "FROM merge_src.sweep_run AS s JOIN main.sweep_run AS o "
@@ -126,11 +135,11 @@ static const char other_conflicts_sql[] =
     "o.options IS s.options"
 
 static const char insert_configs_sql[] = "INSERT OR IGNORE INTO main.config SELECT * FROM merge_src.config";
-/* Of two JSON texts of one hash that differ only in unhashed fields, the smaller one is
- * kept, so that the result does not depend on the order of the inputs. */
+/* Of two JSON texts of one hash with the same settings, the smaller one is kept, so
+ * that the result does not depend on the order of the inputs. */
 static const char update_configs_sql[] =
     "UPDATE main.config AS o SET json = s.json FROM merge_src.config AS s WHERE s.hash = o.hash "
-    "AND s.json < o.json AND json_remove(o.json, " UNHASHED ") IS json_remove(s.json, " UNHASHED ")";
+    "AND s.json < o.json AND " SAME_SETTINGS;
 static const char insert_sweeps_sql[] = "INSERT OR IGNORE INTO main.sweep SELECT * FROM merge_src.sweep";
 static const char update_sweeps_sql[] =
     "UPDATE main.sweep AS o SET "

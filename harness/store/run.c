@@ -72,18 +72,18 @@ static int insert_run(store *s, const char *run_id, const run_identity *id, cons
                       error_info *err) {
     sqlite3_stmt *stmt = NULL;
     if (store_prepare(s,
-                "INSERT INTO run (id, config_hash, seed, name, task, task_version, mechanism, "
-                "status, created_at, started_at, heartbeat_at, host, pid) "
-                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'running', ?8, ?8, ?8, ?9, ?10)",
+                "INSERT INTO run (id, config_hash, seed, name, task, task_version, mechanism, suite, level, "
+                "task_order, status, created_at, started_at, heartbeat_at, host, pid) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'running', ?11, ?11, ?11, ?12, ?13)",
                 &stmt, err))
         return -1;
     char now[32];
     timer_utc_iso(now, sizeof now);
     store_bind_text(stmt, 1, run_id);
     store_bind_identity(stmt, id);
-    store_bind_text(stmt, 8, now);
-    store_bind_text(stmt, 9, p->host);
-    sqlite3_bind_int64(stmt, 10, (sqlite3_int64)getpid());
+    store_bind_text(stmt, 11, now);
+    store_bind_text(stmt, 12, p->host);
+    sqlite3_bind_int64(stmt, 13, (sqlite3_int64)getpid());
     int rc = store_step_done(s, stmt, "cannot record run", err);
     sqlite3_finalize(stmt);
     return rc;

@@ -6,6 +6,9 @@
  * end, and STORE_SCHEMA_VERSION in store.h moves with it. Times are ISO-8601 UTC
  * text ("2024-05-01T12:00:00.000Z"), so they sort and compare as strings.
  *
+ * A migration may also have a C step, run after its SQL in the same transaction, for
+ * what SQL alone cannot compute (schema 4 re-keys configs by their identity).
+ *
  * The views `runs` and `results` are the documented surface for `attnbench query`;
  * reports and users should prefer them to the tables, which may grow columns. */
 #include "store/store_internal.h"
@@ -171,10 +174,35 @@ static const char migration_3[] =
     "ALTER TABLE bench ADD COLUMN attention_seconds REAL;\n" /* mechanism fwd + bwd, all layers, timed alone */
     "ALTER TABLE bench ADD COLUMN sgemm_gflops REAL;\n";     /* OpenBLAS sgemm measured in the same bench run */
 
+static const char migration_4[] =
+    /* Tasks are placed by their registration: each run records its task's suite, level
+     * and order, so that reports read them from the database alone. Old rows are filled
+     * in by the C step (schema_v4.c), which also re-keys every config by its identity
+     * (what differs from the defaults) and renames the sweeps whose plans it changed. */
+    "ALTER TABLE run ADD COLUMN suite TEXT NOT NULL DEFAULT '';\n" /* 'lra', 'chomsky', ... */
+    "ALTER TABLE run ADD COLUMN level TEXT NOT NULL DEFAULT '';\n" /* 'R', 'DCF', 'CS'; '' none */
+    "ALTER TABLE run ADD COLUMN task_order INTEGER;\n"              /* place in the suite; NULL unknown */
+    "CREATE INDEX run_suite ON run (suite, status);\n"
+    /* View `runs` gains them at the end, so queries written against version 2 keep working. */
+    "DROP VIEW runs;\n"
+    "CREATE VIEW runs AS\n"
+    "SELECT r.id, r.name, r.task, r.mechanism, r.seed, r.status, r.config_hash,\n"
+    "       r.created_at, r.finished_at, r.steps_done, r.wall_seconds,\n"
+    "       (SELECT x.value FROM result x\n"
+    "         WHERE x.run_id = r.id AND x.split = 'test' AND x.name = 'accuracy')\n"
+    "         AS test_accuracy,\n"
+    "       (SELECT x.value FROM result x\n"
+    "         WHERE x.run_id = r.id AND x.split = 'eval' AND x.name = 'accuracy')\n"
+    "         AS eval_accuracy,\n"
+    "       r.task_version, r.started_at, r.heartbeat_at, r.host, r.pid, r.error,\n"
+    "       r.peak_rss_bytes, r.sweep_id, r.suite, r.level, r.task_order\n"
+    "FROM run r;\n";
+
 const store_migration store_migrations[] = {
-    {1, migration_1},
-    {2, migration_2},
-    {3, migration_3},
+    {1, migration_1, NULL},
+    {2, migration_2, NULL},
+    {3, migration_3, NULL},
+    {4, migration_4, store_migrate_v4},
 };
 
 #define MIGRATION_COUNT (sizeof store_migrations / sizeof store_migrations[0])

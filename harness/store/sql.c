@@ -2,6 +2,7 @@
  * write, bind text, reals (NaN as NULL) and a run's identity, read a column as text. */
 #include <math.h>
 
+#include "core/check.h"
 #include "store/store_internal.h"
 
 int store_prepare(store *s, const char *sql, sqlite3_stmt **stmt, error_info *err) {
@@ -37,10 +38,15 @@ const char *store_column_text(sqlite3_stmt *stmt, int column) {
 }
 
 void store_bind_identity(sqlite3_stmt *stmt, const run_identity *id) {
+    CHECK(id->suite != NULL && id->level != NULL && id->task_order >= 0); /* every run is placed in a suite */
     store_bind_text(stmt, 2, id->config_hash);
     sqlite3_bind_int64(stmt, 3, (sqlite3_int64)id->seed);
     store_bind_text(stmt, 4, id->name);
     store_bind_text(stmt, 5, id->task);
     store_bind_text(stmt, 6, id->task_version);
     store_bind_text(stmt, 7, id->mechanism);
+    store_bind_text(stmt, 8, id->suite);
+    store_bind_text(stmt, 9, id->level);
+    if (id->task_order > 0) sqlite3_bind_int(stmt, 10, id->task_order);
+    else sqlite3_bind_null(stmt, 10);
 }

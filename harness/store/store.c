@@ -161,6 +161,15 @@ static void close_connection(store *s) {
     s->db = NULL;
 }
 
+/* "PATH: <what>: <the step's message without its PATH: prefix>". */
+static void name_migration(const store *s, const char *what, error_info *err) {
+    char message[sizeof err->message];
+    const size_t n = strlen(s->path);
+    const bool prefixed = strncmp(err->message, s->path, n) == 0 && strncmp(err->message + n, ": ", 2) == 0;
+    snprintf(message, sizeof message, "%s", err->message + (prefixed ? n + 2 : 0));
+    error_set(err, err->status, "%s: %s: %s", s->path, what, message);
+}
+
 /* Claim a blank file and bring the schema up to date, in one transaction that looks at
  * the header again in case another process got there first. */
 static int migrate(store *s, error_info *err) {
@@ -177,6 +186,10 @@ static int migrate(store *s, error_info *err) {
         char what[64];
         snprintf(what, sizeof what, "migration to schema version %d failed", i + 1);
         if (exec_sql(s, store_migrations[i].sql, what, err)) goto fail;
+        if (store_migrations[i].step && store_migrations[i].step(s, err)) {
+            name_migration(s, what, err);
+            goto fail;
+        }
         snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", i + 1);
         if (exec_sql(s, pragma, what, err)) goto fail;
     }

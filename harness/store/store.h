@@ -17,7 +17,7 @@
 
 #include "core/error.h"
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 #define STORE_APPLICATION_ID 0x41544E42 /* "ATNB" */
 #define STORE_DEFAULT_PATH "results/attnbench.sqlite"
 
@@ -46,6 +46,9 @@ typedef struct run_identity {
     const char *task;        /* task registry name */
     const char *task_version;
     const char *mechanism;   /* mechanism registry name */
+    const char *suite;       /* where reports show the task (task_place_find): "lra", "chomsky", ... */
+    const char *level;       /* its level in the suite ("R", "DCF", "CS") or "" */
+    int task_order;          /* its place in the suite's order; 0 unknown (stored as NULL) */
 } run_identity;
 
 typedef struct metric_point {

@@ -23,10 +23,17 @@ struct store {
 typedef struct store_migration {
     int version;     /* the user_version after this migration */
     const char *sql; /* one or more statements, run inside the migration transaction */
+    int (*step)(store *s, error_info *err); /* then this, in the same transaction; or NULL */
 } store_migration;
 
 extern const store_migration store_migrations[];
 extern const int store_migration_count;
+
+/* The C step of schema 4 (schema_v4.c): fill run.suite, level and task_order from the
+ * task registry; re-key every config by config_hash() of its stored JSON, with its
+ * runs; rename each sweep whose whole plan the database holds to the id of its re-keyed
+ * plan. */
+int store_migrate_v4(store *s, error_info *err);
 
 /* "PATH: <what>: <sqlite message>" for the connection's last error, or the "locked by
  * another process" line when that error was SQLITE_BUSY. Returns -1. */
@@ -46,7 +53,8 @@ int store_step_done(store *s, sqlite3_stmt *stmt, const char *what, error_info *
 void store_bind_text(sqlite3_stmt *stmt, int index, const char *text);
 void store_bind_real(sqlite3_stmt *stmt, int index, double value);
 /* Bind a run's identity as ?2 config_hash, ?3 seed, ?4 name, ?5 task, ?6 task_version,
- * ?7 mechanism: the columns every statement that creates a run row shares. */
+ * ?7 mechanism, ?8 suite, ?9 level, ?10 task_order (NULL for 0): the columns every
+ * statement that creates a run row shares. */
 void store_bind_identity(sqlite3_stmt *stmt, const run_identity *id);
 /* The config row of a run, if new (inside the caller's transaction). */
 int store_record_config(store *s, const run_identity *id, error_info *err);

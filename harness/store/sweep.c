@@ -17,6 +17,18 @@
 #include "core/timer.h"
 #include "store/store_internal.h"
 
+void store_sweep_id_add(sha256 *h, const char *config_hash, uint64_t seed) {
+    char line[96];
+    snprintf(line, sizeof line, "%s:%llu\n", config_hash, (unsigned long long)seed);
+    sha256_update(h, line, strlen(line));
+}
+
+void store_sweep_id_final(sha256 *h, char id[33]) {
+    char hex[65];
+    sha256_final_hex(h, hex);
+    snprintf(id, 33, "%.32s", hex);
+}
+
 int store_run_lookup(store *s, const char *hash, uint64_t seed, char id[33], char status[16],
                          error_info *err) {
     sqlite3_stmt *stmt = NULL;
@@ -69,16 +81,17 @@ static int insert_planned(store *s, const sweep_record *sweep, const run_identit
     sqlite3_stmt *stmt = NULL;
     if (store_record_config(s, id, err)) return -1;
     if (store_prepare(s,
-                      "INSERT INTO run (id, config_hash, seed, name, task, task_version, mechanism, status, "
-                      "created_at, sweep_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'planned', ?8, ?9)",
+                      "INSERT INTO run (id, config_hash, seed, name, task, task_version, mechanism, suite, "
+                      "level, task_order, status, created_at, sweep_id) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'planned', ?11, ?12)",
                       &stmt, err))
         return -1;
     char now[32];
     timer_utc_iso(now, sizeof now);
     store_bind_text(stmt, 1, run_id);
     store_bind_identity(stmt, id);
-    store_bind_text(stmt, 8, now);
-    store_bind_text(stmt, 9, sweep->id);
+    store_bind_text(stmt, 11, now);
+    store_bind_text(stmt, 12, sweep->id);
     int rc = store_step_done(s, stmt, "cannot record a planned run", err);
     sqlite3_finalize(stmt);
     return rc;

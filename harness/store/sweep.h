@@ -15,7 +15,14 @@
 #include <stdint.h>
 
 #include "core/error.h"
+#include "core/sha256.h"
 #include "store/store.h"
+
+/* A sweep's id is the first 32 hex digits of the SHA-256 of its plan: one line
+ * "<config hash>:<seed>\n" per entry, in plan order. Planning and the migration that
+ * re-keys configs (schema 4) both build it here. Start with sha256_init. */
+void store_sweep_id_add(sha256 *h, const char *config_hash, uint64_t seed);
+void store_sweep_id_final(sha256 *h, char id[33]);
 
 /* One entry of a plan: the run it stands for and how to make it from the sweep's
  * config file. */

@@ -14,6 +14,7 @@
 #include "core/check.h"
 #include "core/sha256.h"
 #include "core/strbuf.h"
+#include "store/sweep.h"
 #include "tasks/task.h"
 
 /* "key=a,b" (a comma outside any bracket or quote) is an axis: "sweep.key=a,b". */
@@ -103,6 +104,7 @@ static int make_entry(plan_entry *e, const char *path, char **base, int n_base, 
     snprintf(e->name, sizeof e->name, "%s", scratch->name);
     snprintf(e->task, sizeof e->task, "%s", scratch->task.name);
     snprintf(e->mechanism, sizeof e->mechanism, "%s", scratch->model.attention.kind);
+    task_place_find(&e->place, e->task);
     if (task_version(scratch, e->task_version, sizeof e->task_version, err) != 0) {
         char message[sizeof err->message];
         snprintf(message, sizeof message, "%s", err->message);
@@ -123,15 +125,8 @@ static void free_entry(plan_entry *e) {
 static void plan_id(sweep_plan *plan) {
     sha256 h;
     sha256_init(&h);
-    for (int i = 0; i < plan->n; i++) {
-        char line[96];
-        snprintf(line, sizeof line, "%s:%llu\n", plan->entries[i].config_hash,
-                 (unsigned long long)plan->entries[i].seed);
-        sha256_update(&h, line, strlen(line));
-    }
-    char hex[65];
-    sha256_final_hex(&h, hex);
-    snprintf(plan->id, sizeof plan->id, "%.32s", hex);
+    for (int i = 0; i < plan->n; i++) store_sweep_id_add(&h, plan->entries[i].config_hash, plan->entries[i].seed);
+    store_sweep_id_final(&h, plan->id);
 }
 
 static int expand(sweep_plan *plan, const char *path, char **base, int n_base, const experiment_config *cfg,

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "core/error.h"
+#include "tasks/task.h"
 
 typedef struct plan_entry {
     char **overrides; /* base overrides, then one "key=value" per axis */
@@ -27,6 +28,7 @@ typedef struct plan_entry {
     uint64_t seed;
     int configured_threads; /* train.threads as resolved (0: all cores) */
     char name[128], task[128], task_version[64], mechanism[64];
+    task_place place; /* the task's suite, level and order */
 } plan_entry;
 
 typedef struct sweep_plan {

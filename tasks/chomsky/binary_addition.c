@@ -49,7 +49,6 @@ static void solve(const int32_t *input, int n, int32_t *target) {
 }
 
 static const chomsky_spec spec = {
-    .level = "CS",
     .symbols = 3,
     .symbol_names = symbol_names,
     .classes = 3,
@@ -59,5 +58,5 @@ static const chomsky_spec spec = {
     .solve = solve,
 };
 
-CHOMSKY_TASK(chomsky_binary_addition, spec, "chomsky/binary_addition",
+CHOMSKY_TASK(chomsky_binary_addition, spec, "chomsky/binary_addition", "CS", 12,
              "Binary Addition (CS): n + m in little-endian binary → the sum, end token 2, 0-padding");

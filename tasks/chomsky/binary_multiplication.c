@@ -77,7 +77,6 @@ static void solve(const int32_t *input, int n, int32_t *target) {
 }
 
 static const chomsky_spec spec = {
-    .level = "CS",
     .symbols = 3,
     .symbol_names = symbol_names,
     .classes = 3,
@@ -87,5 +86,5 @@ static const chomsky_spec spec = {
     .solve = solve,
 };
 
-CHOMSKY_TASK(chomsky_binary_multiplication, spec, "chomsky/binary_multiplication",
+CHOMSKY_TASK(chomsky_binary_multiplication, spec, "chomsky/binary_multiplication", "CS", 13,
              "Binary Multiplication (CS): n * m in little-endian binary → the product, end token 2, 0-padding");

@@ -28,7 +28,6 @@ static void solve(const int32_t *input, int n, int32_t *target) {
 }
 
 static const chomsky_spec spec = {
-    .level = "CS",
     .symbols = SYMBOLS,
     .symbol_names = symbol_names,
     .classes = SYMBOLS,
@@ -37,5 +36,5 @@ static const chomsky_spec spec = {
     .solve = solve,
 };
 
-CHOMSKY_TASK(chomsky_bucket_sort, spec, "chomsky/bucket_sort",
+CHOMSKY_TASK(chomsky_bucket_sort, spec, "chomsky/bucket_sort", "CS", 15,
              "Bucket Sort (CS): n symbols from {0..4} → the same symbols sorted ascending");

@@ -85,7 +85,6 @@ int chomsky_init(const chomsky_spec *spec, void **state, const opt_set *options,
         .cls_token = spec->symbols + 1, /* sequence outputs never pool */
         .output = TASK_OUTPUT_SEQUENCE,
         .token_names = s->token_names,
-        .level = spec->level,
         .version = "1",
         .lengths = p,
     };

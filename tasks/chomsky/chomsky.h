@@ -30,7 +30,6 @@
 #include "tasks/task.h"
 
 typedef struct chomsky_spec {
-    const char *level;   /* "R", "DCF" or "CS" */
     int symbols;         /* |Σin|: input ids 0..symbols−1 */
     const char *const *symbol_names; /* symbols readable names */
     int classes;         /* |Σout| per output */
@@ -60,14 +59,18 @@ extern const char *const chomsky_bit_names[2];
 int chomsky_one_output(int n);
 int chomsky_n_outputs(int n);
 
-/* Defines `const task_ops <ops_name>` named `name` ("chomsky/parity_check") with a
- * one-line summary for `attnbench tasks`, from spec: one line per task file. */
-#define CHOMSKY_TASK(ops_name, spec, name, summary)                                                    \
+/* Defines `const task_ops <ops_name>` named `name` ("chomsky/parity_check") of the
+ * suite "chomsky", at level ("R", "DCF" or "CS") and order (its row in the paper's
+ * Table 2, 1 to 15), with a one-line summary for `attnbench tasks`, from spec: one line
+ * per task file. */
+#define CHOMSKY_TASK(ops_name, spec, task_name, task_level, task_order, task_summary)                  \
     static int ops_name##_init(void **state, const opt_set *options, task_info *info, error_info *err) { \
         return chomsky_init(&(spec), state, options, info, err);                                      \
     }                                                                                                  \
-    const task_ops ops_name = {name, summary, chomsky_options, CHOMSKY_N_OPTIONS, ops_name##_init,    \
-                               chomsky_example, chomsky_free}
+    const task_ops ops_name = {.name = task_name, .suite = "chomsky", .level = task_level,              \
+                               .order = task_order, .summary = task_summary, .options = chomsky_options, \
+                               .n_options = CHOMSKY_N_OPTIONS, .init = ops_name##_init,                \
+                               .example = chomsky_example, .free = chomsky_free}
 
 /* The options every Chomsky task takes: the length protocol. */
 enum { CHOMSKY_N_OPTIONS = 4 };

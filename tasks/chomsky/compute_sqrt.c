@@ -61,7 +61,6 @@ static void solve(const int32_t *input, int n, int32_t *target) {
 }
 
 static const chomsky_spec spec = {
-    .level = "CS",
     .symbols = 2,
     .symbol_names = bit_names,
     .classes = 2,
@@ -70,5 +69,5 @@ static const chomsky_spec spec = {
     .solve = solve,
 };
 
-CHOMSKY_TASK(chomsky_compute_sqrt, spec, "chomsky/compute_sqrt",
+CHOMSKY_TASK(chomsky_compute_sqrt, spec, "chomsky/compute_sqrt", "CS", 14,
              "Compute Sqrt (CS): n big-endian bits v → ⌊√v⌋ in ⌈n/2⌉ big-endian bits");

@@ -22,7 +22,6 @@ static void solve(const int32_t *input, int n, int32_t *target) {
 }
 
 static const chomsky_spec spec = {
-    .level = "R",
     .symbols = 3,
     .symbol_names = action_names,
     .classes = CYCLE_LENGTH,
@@ -31,5 +30,5 @@ static const chomsky_spec spec = {
     .solve = solve,
 };
 
-CHOMSKY_TASK(chomsky_cycle_navigation, spec, "chomsky/cycle_navigation",
+CHOMSKY_TASK(chomsky_cycle_navigation, spec, "chomsky/cycle_navigation", "R", 4,
              "Cycle Navigation (R): n moves (-1, 0, +1) on a 5-cycle from 0 → final position");

@@ -10,7 +10,6 @@ static void solve(const int32_t *input, int n, int32_t *target) {
 }
 
 static const chomsky_spec spec = {
-    .level = "CS",
     .symbols = 2,
     .symbol_names = chomsky_bit_names,
     .classes = 2,
@@ -19,5 +18,5 @@ static const chomsky_spec spec = {
     .solve = solve,
 };
 
-CHOMSKY_TASK(chomsky_duplicate_string, spec, "chomsky/duplicate_string",
+CHOMSKY_TASK(chomsky_duplicate_string, spec, "chomsky/duplicate_string", "CS", 9,
              "Duplicate String (CS): n bits w → 2n bits ww");

@@ -8,7 +8,6 @@
 static void solve(const int32_t *input, int n, int32_t *target) { target[0] = input[0] != input[n - 1]; }
 
 static const chomsky_spec spec = {
-    .level = "R",
     .symbols = 2,
     .symbol_names = chomsky_bit_names,
     .classes = 2,
@@ -17,5 +16,5 @@ static const chomsky_spec spec = {
     .solve = solve,
 };
 
-CHOMSKY_TASK(chomsky_even_pairs, spec, "chomsky/even_pairs",
+CHOMSKY_TASK(chomsky_even_pairs, spec, "chomsky/even_pairs", "R", 1,
              "Even Pairs (R): n bits → number of unequal adjacent pairs mod 2");

@@ -38,7 +38,6 @@ static void solve(const int32_t *input, int n, int32_t *target) {
 }
 
 static const chomsky_spec spec = {
-    .level = "CS",
     .symbols = 4,
     .symbol_names = symbol_names,
     .classes = 2,
@@ -47,5 +46,5 @@ static const chomsky_spec spec = {
     .solve = solve,
 };
 
-CHOMSKY_TASK(chomsky_missing_duplicate_string, spec, "chomsky/missing_duplicate_string",
+CHOMSKY_TASK(chomsky_missing_duplicate_string, spec, "chomsky/missing_duplicate_string", "CS", 10,
              "Missing Duplicate (CS): ww with one bit hidden (2), odd n padded (3) → the hidden bit");

@@ -43,7 +43,6 @@ static void solve(const int32_t *input, int n, int32_t *target) {
 }
 
 static const chomsky_spec spec = {
-    .level = "R",
     .symbols = SYMBOLS,
     .symbol_names = symbol_names,
     .classes = MODULUS,
@@ -52,5 +51,5 @@ static const chomsky_spec spec = {
     .solve = solve,
 };
 
-CHOMSKY_TASK(chomsky_modular_arithmetic, spec, "chomsky/modular_arithmetic",
+CHOMSKY_TASK(chomsky_modular_arithmetic, spec, "chomsky/modular_arithmetic", "R", 2,
              "Modular Arithmetic (R): digits 0-4 with + - * (no brackets) → value mod 5");

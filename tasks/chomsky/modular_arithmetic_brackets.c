@@ -106,7 +106,6 @@ static void solve(const int32_t *input, int n, int32_t *target) {
 }
 
 static const chomsky_spec spec = {
-    .level = "DCF",
     .symbols = SYMBOLS,
     .symbol_names = symbol_names,
     .classes = MODULUS,
@@ -115,5 +114,5 @@ static const chomsky_spec spec = {
     .solve = solve,
 };
 
-CHOMSKY_TASK(chomsky_modular_arithmetic_brackets, spec, "chomsky/modular_arithmetic_brackets",
+CHOMSKY_TASK(chomsky_modular_arithmetic_brackets, spec, "chomsky/modular_arithmetic_brackets", "DCF", 7,
              "Modular Arithmetic with brackets (DCF): bracketed expression over 0-4 with + - * → value mod 5");

@@ -13,7 +13,6 @@ static void solve(const int32_t *input, int n, int32_t *target) {
 }
 
 static const chomsky_spec spec = {
-    .level = "CS",
     .symbols = 2,
     .symbol_names = chomsky_bit_names,
     .classes = 2,
@@ -22,5 +21,5 @@ static const chomsky_spec spec = {
     .solve = solve,
 };
 
-CHOMSKY_TASK(chomsky_odds_first, spec, "chomsky/odds_first",
+CHOMSKY_TASK(chomsky_odds_first, spec, "chomsky/odds_first", "CS", 11,
              "Odds First (CS): n bits x → x[1], x[3], … then x[0], x[2], … (0-indexed)");

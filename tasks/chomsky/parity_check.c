@@ -10,7 +10,6 @@ static void solve(const int32_t *input, int n, int32_t *target) {
 }
 
 static const chomsky_spec spec = {
-    .level = "R",
     .symbols = 2,
     .symbol_names = chomsky_bit_names,
     .classes = 2,
@@ -19,5 +18,5 @@ static const chomsky_spec spec = {
     .solve = solve,
 };
 
-CHOMSKY_TASK(chomsky_parity_check, spec, "chomsky/parity_check",
+CHOMSKY_TASK(chomsky_parity_check, spec, "chomsky/parity_check", "R", 3,
              "Parity Check (R): n bits → number of ones mod 2");

@@ -8,7 +8,6 @@ static void solve(const int32_t *input, int n, int32_t *target) {
 }
 
 static const chomsky_spec spec = {
-    .level = "DCF",
     .symbols = 2,
     .symbol_names = chomsky_bit_names,
     .classes = 2,
@@ -17,5 +16,5 @@ static const chomsky_spec spec = {
     .solve = solve,
 };
 
-CHOMSKY_TASK(chomsky_reverse_string, spec, "chomsky/reverse_string",
+CHOMSKY_TASK(chomsky_reverse_string, spec, "chomsky/reverse_string", "DCF", 6,
              "Reverse String (DCF): n bits → the same bits in reverse order");

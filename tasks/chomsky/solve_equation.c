@@ -105,7 +105,6 @@ static void solve(const int32_t *input, int n, int32_t *target) {
 }
 
 static const chomsky_spec spec = {
-    .level = "DCF",
     .symbols = SYMBOLS,
     .symbol_names = symbol_names,
     .classes = MODULUS,
@@ -114,5 +113,5 @@ static const chomsky_spec spec = {
     .solve = solve,
 };
 
-CHOMSKY_TASK(chomsky_solve_equation, spec, "chomsky/solve_equation",
+CHOMSKY_TASK(chomsky_solve_equation, spec, "chomsky/solve_equation", "DCF", 8,
              "Solve Equation (DCF): bracketed +/- expression with one x = value mod 5 → the digit x");

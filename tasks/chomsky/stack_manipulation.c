@@ -49,7 +49,6 @@ static void solve(const int32_t *input, int n, int32_t *target) {
 }
 
 static const chomsky_spec spec = {
-    .level = "DCF",
     .symbols = SYMBOLS,
     .symbol_names = symbol_names,
     .classes = 3,
@@ -59,5 +58,5 @@ static const chomsky_spec spec = {
     .solve = solve,
 };
 
-CHOMSKY_TASK(chomsky_stack_manipulation, spec, "chomsky/stack_manipulation",
+CHOMSKY_TASK(chomsky_stack_manipulation, spec, "chomsky/stack_manipulation", "DCF", 5,
              "Stack Manipulation (DCF): stack bits + POP/PUSH actions → final stack top to bottom, end token");

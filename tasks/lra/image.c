@@ -323,7 +323,6 @@ static int image_init(void **state, const opt_set *options, task_info *info, err
         .cls_token = IMAGE_CLS,
         .output = TASK_OUTPUT_CLASS,
         .token_names = task_grey_token_names,
-        .level = "",
         .version = s.data ? "released-cifar10" : "1",
         .image_side = s.options.side,
     };
@@ -352,6 +351,9 @@ static void image_free(void *state) {
 
 const task_ops lra_image = {
     .name = "lra/image",
+    .suite = "lra",
+    .level = "",
+    .order = 4,
     .summary = "LRA Image: class (0-9) of a generated shape image, or grey CIFAR-10, as pixel tokens",
     .options = image_options_table,
     .n_options = (int)(sizeof image_options_table / sizeof image_options_table[0]),

@@ -177,7 +177,6 @@ static int listops_init(void **state, const opt_set *options, task_info *info,
         .cls_token = LISTOPS_CLS,
         .output = TASK_OUTPUT_CLASS,
         .token_names = listops_token_names,
-        .level = "",
         .version = s.data ? "released-tsv" : "1",
     };
     return 0;
@@ -264,6 +263,9 @@ out:
 
 const task_ops lra_listops = {
     .name = "lra/listops",
+    .suite = "lra",
+    .level = "",
+    .order = 1,
     .summary = "LRA ListOps: value (0-9) of a nested MIN/MAX/MED/SM expression",
     .options = listops_options,
     .n_options = (int)(sizeof listops_options / sizeof listops_options[0]),

@@ -198,7 +198,6 @@ static int pathfinder_init(void **state, const opt_set *options, task_info *info
         .cls_token = 1,
         .output = TASK_OUTPUT_CLASS,
         .token_names = task_grey_token_names,
-        .level = "",
         .version = s.data ? "released-png" : "1",
         .image_side = s.params.size,
     };
@@ -235,6 +234,9 @@ static void pathfinder_free(void *state) {
 
 const task_ops lra_pathfinder = {
     .name = "lra/pathfinder",
+    .suite = "lra",
+    .level = "",
+    .order = 5,
     .summary = "LRA Pathfinder: are the two markers on one dashed contour? (32x32 grey pixels)",
     .options = pathfinder_options,
     .n_options = (int)(sizeof pathfinder_options / sizeof pathfinder_options[0]),
@@ -245,6 +247,9 @@ const task_ops lra_pathfinder = {
 
 const task_ops lra_pathx = {
     .name = "lra/pathx",
+    .suite = "lra",
+    .level = "",
+    .order = 6,
     .summary = "LRA Path-X: Pathfinder at 128x128 grey pixels (16,384 tokens)",
     .options = pathx_options,
     .n_options = (int)(sizeof pathx_options / sizeof pathx_options[0]),

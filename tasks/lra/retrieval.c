@@ -339,7 +339,6 @@ static int retrieval_init(void **state, const opt_set *options, task_info *info,
         .cls_token = RETRIEVAL_CLS,
         .output = TASK_OUTPUT_PAIR,
         .token_names = s->token_names,
-        .level = "",
         .version = s->data ? "released-tsv" : "1",
     };
     return 0;
@@ -371,6 +370,9 @@ static void retrieval_free(void *state) {
 
 const task_ops lra_retrieval = {
     .name = "lra/retrieval",
+    .suite = "lra",
+    .level = "",
+    .order = 3,
     .summary = "LRA Retrieval: do two byte-level documents share a source (citation link)?",
     .options = retrieval_options,
     .n_options = (int)(sizeof retrieval_options / sizeof retrieval_options[0]),

@@ -297,7 +297,6 @@ static int text_init(void **state, const opt_set *options, task_info *info, erro
         .cls_token = TEXT_CLS,
         .output = TASK_OUTPUT_CLASS,
         .token_names = text_token_names,
-        .level = "",
         .version = s.data ? text_data_version(s.data) : "1",
     };
     return 0;
@@ -320,6 +319,9 @@ static void text_free(void *state) {
 
 const task_ops lra_text = {
     .name = "lra/text",
+    .suite = "lra",
+    .level = "",
+    .order = 2,
     .summary = "LRA Text: byte-level review, label = sign of #positive - #negative sentiment words",
     .options = text_options,
     .n_options = (int)(sizeof text_options / sizeof text_options[0]),

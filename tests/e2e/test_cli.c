@@ -2,7 +2,8 @@
  * completes and `query` and `leaderboard` read it back; bad configs and overrides exit
  * 2 without recording anything; a foreign database exits 1 and is left untouched; a
  * run killed with SIGKILL leaves no results behind, one stopped with SIGINT is recorded
- * as failed with its reason; every command answers --help. */
+ * as failed with its reason; every command answers --help, and an unknown flag with
+ * one line naming it. */
 #define _DEFAULT_SOURCE
 #include <signal.h>
 #include <stdio.h>
@@ -139,12 +140,27 @@ static void test_interrupted_run(void) {
                "an interrupted run is recorded as dead (a sweep runs it again) with its reason", "%s", output);
 }
 
+/* Every command that `attnbench --help` lists (its "  name  summary" lines) answers
+ * --help with its usage, and a flag it does not know with one line naming the flag and
+ * exit status 2. */
 static void test_help(void) {
-    const char *commands[] = {"run", "query", "leaderboard", "plot", "tasks", "mechanisms", "data", "bench"};
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        test_check(run("%s --help", commands[i]) == 0 && strstr(output, "usage"), "command answers --help", "%s: %s",
-                   commands[i], output);
     test_check(run("--help") == 0, "attnbench --help", "%s", output);
+    char listing[sizeof output];
+    snprintf(listing, sizeof listing, "%s", strstr(output, "commands:\n") ? strstr(output, "commands:\n") : "");
+    int commands = 0;
+    for (char *line = strtok(listing, "\n"); line; line = strtok(NULL, "\n")) {
+        char name[32];
+        if (strncmp(line, "  ", 2) != 0 || sscanf(line, "%31s", name) != 1) continue;
+        commands++;
+        char usage[64];
+        snprintf(usage, sizeof usage, "usage: attnbench %s", name);
+        test_check(run("%s --help", name) == 0 && strstr(output, usage) && strstr(output, "-h, --help"),
+                   "command answers --help with its usage", "%s: %s", name, output);
+        test_check(run("%s --no-such-flag --db %s", name, db) == 2 && strstr(output, "--no-such-flag") &&
+                       strchr(output, '\n') == output + strlen(output) - 1,
+                   "a flag the command does not know: one line naming it, exit 2", "%s: %s", name, output);
+    }
+    test_check(commands >= 15, "attnbench --help lists the commands", "%d listed", commands);
     test_check(run("tasks") == 0 && strstr(output, "lra/listops") && strstr(output, "min_length"),
                "tasks lists ListOps and its options", "%s", output);
     test_check(run("mechanisms") == 0 && strstr(output, "full"), "mechanisms lists full", "%s", output);

@@ -38,16 +38,6 @@ static bool contains_nocase(const char *text, const char *needle) {
     return false;
 }
 
-static char *read_all(const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    static char text[1 << 17];
-    const size_t n = fread(text, 1, sizeof text - 1, f);
-    text[n] = '\0';
-    fclose(f);
-    return strdup(text);
-}
-
 static void test_html(void) {
     const char *suites[] = {"lra", "chomsky", "speed"};
     for (int i = 0; i < 3; i++) {
@@ -56,7 +46,7 @@ static void test_html(void) {
         const int status = test_attnbench(out, sizeof out, "leaderboard --db %s --suite %s --format html -o %s%s%s",
                                           db, suites[i], path, i == 0 ? " --reference " : "",
                                           i == 0 ? lra_reference : "");
-        char *page = read_all(path);
+        char *page = test_read_file(path);
         test_check(status == 0 && page, "html written", "%s: exit %d %s", suites[i], status, out);
         if (!page) continue;
         const size_t n = strlen(page);
@@ -89,7 +79,8 @@ static void test_errors(void) {
     expect_usage("--agg avg", "\"avg\" (valid: mean_std, max, median)");
     expect_usage("--rows colour", "\"colour\"");
     expect_usage("--cols 'model..x'", "\"model..x\"");
-    expect_usage("--suite glue", "\"glue\" (valid: lra, chomsky, speed)");
+    expect_usage("--suite glue", "\"glue\" in the database (its suites: chomsky, lra;");
+    expect_usage("--suite glue/x", "\"glue/x\" (valid: lra, chomsky, speed");
     expect_usage("--suite speed --metric test.accuracy", "\"test.accuracy\"");
     expect_usage("--suite speed --rows task", "--suite speed");
     expect_usage("--rows task --cols task", "both \"Task\"");
@@ -146,7 +137,7 @@ static void test_all(void) {
         snprintf(alone, sizeof alone, "%s/alone-%d", test_temp_dir(), i);
         test_attnbench(out, sizeof out, "leaderboard --db %s -o %s %s%s%s", fixture, alone, written[i][1],
                        i == 0 ? "--reference " : "", i == 0 ? lra_reference : "");
-        char *a = read_all(path), *b = read_all(alone);
+        char *a = test_read_file(path), *b = test_read_file(alone);
         test_check(a && b && strcmp(a, b) == 0, "--all writes what the command alone writes", "%s", written[i][0]);
         free(a);
         free(b);
@@ -176,7 +167,7 @@ static void test_committed_manifest(void) {
     snprintf(dir, sizeof dir, "%s/committed", test_temp_dir());
     snprintf(source, sizeof source, "%s/results/leaderboards.tsv", test_source_dir());
     mkdir(dir, 0777);
-    char *manifest = read_all(source);
+    char *manifest = test_read_file(source);
     if (!test_check(manifest != NULL, "results/leaderboards.tsv exists", "%s", source)) return;
     write_manifest(dir, manifest);
     free(manifest);

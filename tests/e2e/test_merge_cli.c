@@ -31,7 +31,8 @@ static void add_run(const char *path, const char *hash, double acc, const result
     store *s = NULL;
     ok_or_abort(store_open(&s, path, false, &err), &err);
     run_identity id = {.config_json = "{\"model\":{\"positional\":\"alibi\"}}", .config_hash = hash, .seed = 0,
-                       .name = "cli", .task = "chomsky/parity_check", .task_version = "1", .mechanism = "local"};
+                       .name = "cli", .task = "chomsky/parity_check", .task_version = "1", .mechanism = "local",
+                       .suite = "chomsky", .level = "R", .task_order = 3};
     provenance p;
     provenance_collect(&p, 1);
     ok_or_abort(store_run_begin(s, &id, &p, run_id, &err), &err);
@@ -120,7 +121,7 @@ static void test_export(void) {
                  2, "export lengths: one length of each completed run");
     check_export("--what runs", "id,name,task,mechanism,seed,status,config_hash,created_at,finished_at,steps_done,"
                  "wall_seconds,test_accuracy,eval_accuracy,task_version,started_at,heartbeat_at,host,pid,error,"
-                 "peak_rss_bytes,sweep_id",
+                 "peak_rss_bytes,sweep_id,suite,level,task_order",
                  2, "export runs: the completed runs");
     test_check(run("export --db %s --what runs --all-status", dir_out) == 0 && lines(output) == 4,
                "export runs --all-status: every run", "%s", output);

@@ -2,8 +2,10 @@
  *
  * This makes the fuzz corpus an ordinary test: ctest replays it in every build, and
  * the sanitizer build turns any memory error, leak or undefined behaviour an input
- * triggers into a failure. Files run in name order; an empty or missing directory
- * fails, so a mistyped path cannot pass by replaying nothing. */
+ * triggers into a failure. Each input's line says what became of its config: refused
+ * (with the error), or built into a model (of what size). Files run in name order; an
+ * empty or missing directory fails, so a mistyped path cannot pass by replaying
+ * nothing. */
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
 #include <stdint.h>
@@ -15,6 +17,7 @@
 #include "testing.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+const char *fuzz_config_outcome(void);
 
 enum { NAMES_MAX = 4096 };
 
@@ -76,7 +79,7 @@ int main(int argc, char **argv) {
         uint8_t *data = read_all(names[i], &size);
         if (test_check(data != NULL, names[i], "cannot read")) {
             LLVMFuzzerTestOneInput(data, size);
-            printf("     replayed %zu bytes\n", size);
+            printf("     replayed %zu bytes: %s\n", size, fuzz_config_outcome());
             replayed++;
         }
         free(data);

@@ -55,21 +55,6 @@ static const golden_case cases[] = {
     {"speed-memory.md", NULL, {"--suite", "speed", "--metric", "peak_rss_bytes"}},
 };
 
-static char *read_all(const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    size_t size = 0, capacity = 4096;
-    char *text = malloc(capacity);
-    size_t got;
-    while (text && (got = fread(text + size, 1, capacity - size - 1, f)) > 0) {
-        size += got;
-        if (capacity - size < 2) text = realloc(text, capacity *= 2);
-    }
-    fclose(f);
-    if (text) text[size] = '\0';
-    return text;
-}
-
 /* Line number and both lines where two texts first differ. */
 static void first_difference(const char *a, const char *b, char *out, size_t size) {
     int line = 1;
@@ -97,7 +82,7 @@ static void check_case(const golden_case *c, const char *db) {
     int argc = 7;
     for (int i = 0; c->args[i]; i++) argv[argc++] = (char *)c->args[i];
     const int status = cmd_leaderboard(argc, argv);
-    char *actual = read_all(output);
+    char *actual = test_read_file(output);
     if (!test_check(status == 0 && actual, c->file, "leaderboard exited %d, output %s", status,
                     actual ? "written" : "missing"))
         return;
@@ -108,7 +93,7 @@ static void check_case(const golden_case *c, const char *db) {
         free(actual);
         return;
     }
-    char *expected = read_all(golden);
+    char *expected = test_read_file(golden);
     char detail[2048] = "the golden file is missing (ATTNBENCH_UPDATE_GOLDEN=1 writes it)";
     if (expected) first_difference(expected, actual, detail, sizeof detail);
     if (!test_check(expected && strcmp(expected, actual) == 0, c->file, "%s", detail)) {

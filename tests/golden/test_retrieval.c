@@ -2,9 +2,8 @@
  * hold exactly their terms, generated pairs agree with their sources (label 1: one
  * source; label 0: at most `overlap` shared terms), each document alone is independent
  * of the label and the pair is symmetric, whole documents decide the label while short
- * windows are near chance, labels are balanced, examples are pure and the splits
- * disjoint, pinned SHA-256 of the first examples of every split, and init errors; generation
- * time is printed. */
+ * windows are near chance, labels are balanced, and init errors; generation time is
+ * printed. Purity, disjoint splits and the golden hash: test_task_registry. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,15 +16,6 @@
 #include "tasks/task.h"
 #include "task_checks.h"
 #include "testing.h"
-
-/* SHA-256 of the first 16 examples of train, eval and test at seed 0 and default
- * options; each example is hashed as its length, its tokens, length2, tokens2 and its
- * target, all int32 little-endian. */
-static const char *const golden[3] = {
-    "ba037fe9528cd3c7922627d9d00327cb8ad26124420cfad8b91cb7affe69e4dd",
-    "d92c7bab8eda426bf74e41ed7babc2f5bf0cf68b2024106671f43c987c5a30b1",
-    "1547992e024e140bf117a2f3cf21c32b9644d8be24c8aa2b76b9f9e53cca0185",
-};
 
 enum { OCCURRENCES_MAX = 2048 };
 
@@ -173,7 +163,7 @@ static void check_info(const task_under_test *in) {
              info->version);
     test_check(info->vocab_size == 258 && info->n_classes == 2 && info->max_length == 4000 && info->max_outputs == 1 &&
                    info->pad_token == 0 && info->cls_token == 1 && info->output == TASK_OUTPUT_PAIR &&
-                   strcmp(info->level, "") == 0 && strcmp(info->version, "1") == 0,
+                   strcmp(info->version, "1") == 0,
                what, "unexpected info");
     int bad = 0, duplicates = 0;
     for (int v = 0; v < info->vocab_size; v++) {
@@ -490,9 +480,6 @@ int main(void) {
     check_hand_source(0);
     check_hand_source(2);
     check_generated(&in);
-    task_check_golden(&in, golden);
-    task_check_purity(&in);
-    task_check_disjoint(&in, 300);
     check_labels(&in);
     print_speed(&in);
     task_under_test_free(&in);

@@ -1,5 +1,5 @@
-/* test_attention.c — every registered mechanism with its default options, and the
- * option sets listed below, in double precision, on awkward shapes: finite-difference
+/* test_attention.c — every registered mechanism (and the test-only ones of
+ * tests/support/test_mechanisms.h) with its default options, and the option sets listed below, in double precision, on awkward shapes: finite-difference
  * gradients of all inputs and parameters (loss = Σ out ⊙ R), the padding contract
  * (padded queries output exactly zero and get zero gradient, an all-padding sequence
  * gives zeros and no NaN), backward twice = twice the gradient, determinism, padding
@@ -16,6 +16,7 @@
 #include "gradcheck.h"
 #include "mechanism_options.h"
 #include "mechanisms/mechanism.h"
+#include "test_mechanisms.h"
 #include "testing.h"
 
 typedef struct shape_case {
@@ -94,12 +95,12 @@ static int harness_init(harness *h, const mechanism_ops *ops, const char *option
     h->weights = zalloc(h->tensor);
     rng r;
     rng_seed(&r, 5);
-    ops->init_params(h->state, h->params, &r);
+    if (ops->init_params) ops->init_params(h->state, h->params, &r);
     return 0;
 }
 
 static void harness_free(harness *h) {
-    h->ops->free(h->state);
+    if (h->ops->free) h->ops->free(h->state);
     free(h->params), free(h->dparams), free(h->saved), free(h->scratch);
     free(h->inputs), free(h->dinputs), free(h->out), free(h->weights);
 }
@@ -189,12 +190,11 @@ static void check_mechanism_case(const mechanism_ops *ops, const char *option_te
     char name[400];
     snprintf(name, sizeof name, "%s inputs, %s", label, c->label);
     gradcheck_compare(name, h.inputs, analytic, h.n_inputs * h.tensor, loss_of, &h, 1e-6, 1e-6);
+    real *analytic_params = zalloc(h.sizes.params);
+    memcpy(analytic_params, h.dparams, sizeof(real) * h.sizes.params);
     if (h.sizes.params) {
-        real *analytic_params = zalloc(h.sizes.params);
-        memcpy(analytic_params, h.dparams, sizeof(real) * h.sizes.params);
         snprintf(name, sizeof name, "%s parameters, %s", label, c->label);
         gradcheck_compare(name, h.params, analytic_params, h.sizes.params, loss_of, &h, 1e-6, 1e-6);
-        free(analytic_params);
     }
 
     /* A second backward into the same buffers doubles them exactly. */
@@ -202,7 +202,15 @@ static void check_mechanism_case(const mechanism_ops *ops, const char *option_te
     bool doubled = true;
     for (size_t i = 0; i < h.n_inputs * h.tensor; i++)
         if (h.dinputs[i] != 2 * analytic[i]) doubled = false;
-    test_check(doubled, "backward twice gives exactly twice the gradient", "%s / %s", label, c->label);
+    test_check(doubled, "backward twice gives exactly twice the input gradient", "%s / %s", label, c->label);
+    if (h.sizes.params) {
+        doubled = true;
+        for (size_t i = 0; i < h.sizes.params; i++)
+            if (h.dparams[i] != 2 * analytic_params[i]) doubled = false;
+        test_check(doubled, "backward twice gives exactly twice the parameter gradient", "%s / %s: %zu parameters",
+                   label, c->label, h.sizes.params);
+    }
+    free(analytic_params);
 
     /* Same inputs and seeds, same output bit for bit. */
     real *first = zalloc(h.tensor);
@@ -242,7 +250,7 @@ static void check_mechanism_case(const mechanism_ops *ops, const char *option_te
 
 int main(void) {
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-        for (int m = 0; m < mechanism_count(); m++) check_mechanism_case(mechanism_at(m), NULL, &cases[c]);
+        for (int m = 0; m < test_mechanism_count(); m++) check_mechanism_case(test_mechanism_at(m), NULL, &cases[c]);
         for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
             const mechanism_ops *ops = mechanism_find(variants[v].mechanism);
             if (test_check(ops != NULL, "variant's mechanism is registered", "%s", variants[v].mechanism))

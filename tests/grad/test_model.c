@@ -5,7 +5,8 @@
  * two-tower pair head, the Chomsky benchmark's post-LN variant (no projection biases,
  * scaled embeddings, ReLU, linear head), every positional encoding (RoPE, ALiBi, T5,
  * Transformer-XL relative; randomized and reversed positions; RoPE with a kernel
- * mechanism, ALiBi with a sparse one), and padded batches; backward twice = twice the gradient; extra
+ * mechanism, ALiBi with a sparse one), a mechanism with learned parameters (the
+ * test-only learned_scale), and padded batches; backward twice = twice the gradient; extra
  * padding changes no logit; swapping a pair's documents changes only the u−v part of
  * what the head reads. */
 #include <math.h>
@@ -16,6 +17,7 @@
 #include "gradcheck.h"
 #include "mechanisms/mechanism.h"
 #include "model/model.h"
+#include "test_mechanisms.h"
 #include "testing.h"
 
 typedef struct model_case {
@@ -72,6 +74,9 @@ static const model_case cases[] = {
      .output = TASK_OUTPUT_CLASS, .layers = 1, .dim = 6, .heads = 2, .mlp = 8, .randomized = true, .reverse = true},
     {.label = "randomized learned positions", .positional = POSITIONAL_LEARNED, .output = TASK_OUTPUT_SEQUENCE,
      .layers = 1, .dim = 6, .heads = 1, .mlp = 8, .randomized = true},
+    {.label = "a mechanism with learned parameters (test-only learned_scale), dropout",
+     .pooling = POOLING_CLS, .positional = POSITIONAL_SINUSOIDAL, .output = TASK_OUTPUT_CLASS, .layers = 2, .dim = 6,
+     .heads = 2, .mlp = 8, .dropout = 0.1, .attention_dropout = 0.1, .mechanism = "learned_scale"},
 };
 
 enum { B = 3, MAX_LEN = 6, MAX_OUT = 3, K = 3, VOCAB = 7, PAD = 0, CLS = 1 };
@@ -204,7 +209,7 @@ static void check_refused_positions(void) {
     strcpy(config.attention.kind, "performer");
     opt_set_defaults(&config.attention.options, performer->options, performer->n_options);
     task_info info = {.vocab_size = VOCAB, .n_classes = K, .max_length = MAX_LEN, .max_outputs = 1, .pad_token = PAD,
-                      .cls_token = CLS, .output = TASK_OUTPUT_CLASS, .level = "", .version = "test"};
+                      .cls_token = CLS, .output = TASK_OUTPUT_CLASS, .version = "test"};
     model *m = NULL;
     error_info err = {0};
     int status = model_create(&m, &config, &info, B, 1, &err);
@@ -239,7 +244,7 @@ int main(void) {
         config.randomized_positions = c->randomized;
         config.reverse_positions = c->reverse;
         config.max_position = 24;
-        const mechanism_ops *mechanism = mechanism_find(c->mechanism ? c->mechanism : "full");
+        const mechanism_ops *mechanism = test_mechanism_find(c->mechanism ? c->mechanism : "full");
         strcpy(config.attention.kind, mechanism->name);
         opt_set_defaults(&config.attention.options, mechanism->options, mechanism->n_options);
         for (int i = 0; i < config.attention.options.n; i++)
@@ -248,7 +253,7 @@ int main(void) {
         /* One position of slack beyond the longest example, to test padding. */
         task_info info = {.vocab_size = VOCAB, .n_classes = K, .max_length = MAX_LEN + 1,
                           .max_outputs = c->output == TASK_OUTPUT_SEQUENCE ? MAX_OUT : 1, .pad_token = PAD,
-                          .cls_token = CLS, .output = c->output, .level = "", .version = "test"};
+                          .cls_token = CLS, .output = c->output, .version = "test"};
         fixture f = {0};
         error_info err = {0};
         if (model_create(&f.m, &config, &info, B, 42, &err) != 0) {

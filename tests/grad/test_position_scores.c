@@ -26,6 +26,7 @@
 #include "mechanisms/bigbird.h"
 #include "mechanisms/mechanism.h"
 #include "nn/position.h"
+#include "test_mechanisms.h"
 #include "testing.h"
 
 enum { MAX_B = 4, SEED = 4321, LAYER = 1, POSITION_KEY = 17 };
@@ -171,6 +172,9 @@ static bool instance_init(instance *in, const char *mechanism, const char *optio
     in->out = zalloc(in->tensor, sizeof(real));
     in->weights = zalloc(in->tensor, sizeof(real));
     in->positions = zalloc((size_t)c->B * c->T, sizeof(int32_t));
+    rng r;
+    rng_seed(&r, 34);
+    if (in->ops->init_params) in->ops->init_params(in->state, in->params, &r);
     positions_fill(in->positions, c->lengths, c->B, c->T, c->reverse, c->randomized, c->max_position, POSITION_KEY);
     gradcheck_fill(in->inputs, in->n_inputs * in->tensor, 31, 1.5);
     gradcheck_fill(in->weights, in->tensor, 32, 1.0);
@@ -189,7 +193,7 @@ static bool instance_init(instance *in, const char *mechanism, const char *optio
 }
 
 static void instance_free(instance *in) {
-    in->ops->free(in->state);
+    if (in->ops->free) in->ops->free(in->state);
     free(in->params), free(in->dparams), free(in->pparams), free(in->dpparams), free(in->saved);
     free(in->scratch), free(in->inputs), free(in->dinputs), free(in->out), free(in->weights), free(in->positions);
 }
@@ -450,8 +454,8 @@ static void check_flags(void) {
         test_check(ops && !ops->position_scores, "kernelized mechanism reports no position scores", "%s",
                    without[i]);
     }
-    for (int m = 0; m < mechanism_count(); m++) {
-        const mechanism_ops *ops = mechanism_at(m);
+    for (int m = 0; m < test_mechanism_count(); m++) {
+        const mechanism_ops *ops = test_mechanism_at(m);
         printf("-- %s: position_scores = %s\n", ops->name, ops->position_scores ? "true" : "false");
         if (!ops->position_scores) continue;
         for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {

@@ -36,7 +36,8 @@ void chomsky_check_shapes(const chomsky_under_test *c, const char *level, int sy
                           int (*expected_inputs)(int n), int (*expected_outputs)(int n), bool terminated) {
     const task_info *info = &c->task.info;
     const char *name = c->task.ops->name;
-    test_check(strcmp(info->level, level) == 0, "level", "%s: expected %s, got %s", name, level, info->level);
+    const char *registered = c->task.ops->level;
+    test_check(strcmp(registered, level) == 0, "level", "%s: expected %s, got %s", name, level, registered);
     test_check(info->vocab_size == symbols + 2 && info->n_classes == classes && info->output == TASK_OUTPUT_SEQUENCE,
                "alphabets", "%s: expected vocab %d, classes %d; got %d, %d", name, symbols + 2, classes,
                info->vocab_size, info->n_classes);

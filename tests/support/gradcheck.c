@@ -37,7 +37,7 @@ double gradcheck_compare(const char *name, real *x, const real *analytic, size_t
 
 void gradcheck_fill(real *x, size_t n, uint64_t seed, double scale) {
     rng r;
-    rng_seed(&r, rng_key(seed, 0x67726164, 0, 0));
+    rng_seed(&r, rng_key(seed, RNG_STREAM_GRADCHECK, 0, 0));
     for (size_t i = 0; i < n; i++) x[i] = (real)(scale * (2 * rng_uniform(&r) - 1));
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "store/store.h"
+#include "tasks/task.h"
 #include "testing.h"
 
 typedef struct fixture_run {
@@ -98,7 +99,9 @@ static void add_run(store *s, int index, const fixture_run *f) {
              "\"%s\",\"randomized_positions\":%s,\"attention\":{\"kind\":\"%s\"%s}},\"train\":{\"seed\":%d}}",
              f->task, TRAIN_MAX, f->positional, f->randomized ? "true" : "false", f->mechanism, window,
              (int)f->seed);
-    run_identity id = {json, hash, f->seed, "fixture", f->task, "1", f->mechanism};
+    task_place place;
+    task_place_find(&place, f->task);
+    run_identity id = {json, hash, f->seed, "fixture", f->task, "1", f->mechanism, place.suite, place.level, place.order};
     provenance p;
     provenance_collect(&p, 1);
     char run_id[33];

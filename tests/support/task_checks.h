@@ -1,7 +1,6 @@
-/* task_checks.h — the checks every task generator's test makes: the pinned SHA-256 of
- * its first examples, purity (an example depends on seed, split and index only) and
- * splits that share no example. One place, so that every task is pinned and hashed the
- * same way. */
+/* task_checks.h — what a task's own test needs to set it up: its default options, one
+ * option changed, an instance and its examples. The checks every registered task gets
+ * (bounds, purity, disjoint splits, golden hashes) are in task_contract.h. */
 #ifndef ATTNBENCH_TASK_CHECKS_H
 #define ATTNBENCH_TASK_CHECKS_H
 
@@ -9,7 +8,6 @@
 #include <stdint.h>
 
 #include "core/options.h"
-#include "core/sha256.h"
 #include "tasks/task.h"
 
 /* A task initialised from a set of options. */
@@ -29,19 +27,5 @@ void task_under_test_free(task_under_test *t);
 /* Example (seed, split, index); an error is recorded as a failed check. */
 int task_under_test_example(const task_under_test *t, uint64_t seed, enum task_split split, int64_t index,
                             example *ex);
-
-/* Adds an example to h as int32 little-endian values: length, tokens, then for a pair
- * length2 and tokens2, then the target of every output. */
-void task_hash_example(sha256 *h, const example *ex);
-/* Same length(s), tokens and targets. */
-bool task_same_example(const example *a, const example *b);
-
-/* SHA-256 of the first 16 examples of train, eval and test at seed 0 against golden. */
-void task_check_golden(const task_under_test *t, const char *const golden[3]);
-/* Examples regenerated out of order, with other draws in between, are identical; the
- * same index in another split or under another seed gives another example. */
-void task_check_purity(const task_under_test *t);
-/* No example appears twice among the first per_split of train, eval and test. */
-void task_check_disjoint(const task_under_test *t, int per_split);
 
 #endif

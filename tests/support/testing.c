@@ -93,6 +93,25 @@ void test_write_file(const char *dir, const char *name, const char *text) {
     if (!f || fputs(text, f) < 0 || fclose(f) != 0) abort();
 }
 
+char *test_read_file(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t size = 0, capacity = 1 << 16;
+    char *text = malloc(capacity);
+    size_t got;
+    while (text && (got = fread(text + size, 1, capacity - size - 1, f)) > 0) {
+        size += got;
+        if (capacity - size < 2) {
+            char *grown = realloc(text, capacity *= 2);
+            if (!grown) free(text);
+            text = grown;
+        }
+    }
+    fclose(f);
+    if (text) text[size] = '\0';
+    return text;
+}
+
 int test_attnbench(char *out, size_t size, const char *fmt, ...) {
     char args[4096], command[8192];
     va_list ap;

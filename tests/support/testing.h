@@ -30,6 +30,8 @@ const char *test_binary(void);
 const char *test_source_dir(void);
 /* Write text to dir/name (dir NULL: name is the whole path); aborts on failure. */
 void test_write_file(const char *dir, const char *name, const char *text);
+/* The whole file as a malloc'd string (caller frees), or NULL when it cannot be read. */
+char *test_read_file(const char *path);
 /* A fresh temporary directory (mkdtemp) whose path stays valid until exit. */
 const char *test_temp_dir(void);
 

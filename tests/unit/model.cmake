@@ -16,3 +16,6 @@ attnbench_test(unit test_prefetch)
 # A training step allocates nothing (malloc, calloc and realloc wrapped by the linker).
 attnbench_test(unit test_step_allocations)
 target_link_options(test_step_allocations PRIVATE -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc)
+# Training reports through its reporter interface (model/train_reporter.h): what, when,
+# none at all, and a reporter that fails.
+attnbench_test(unit test_train_reporter)

@@ -118,7 +118,9 @@ static int add_run(store *s, const fake_run *f, error_info *err) {
              "\"randomized_positions\":%s,\"attention\":{\"kind\":\"%s\"}},\"train\":{\"lr\":%g}}",
              f->task, TRAIN_MAX, TRAIN_MAX + 1, TEST_MAX, f->positional, f->randomized ? "true" : "false",
              f->mechanism, f->lr);
-    run_identity id = {json, hash, f->seed, "chomsky", f->task, "1", f->mechanism};
+    task_place place;
+    task_place_find(&place, f->task);
+    run_identity id = {json, hash, f->seed, "chomsky", f->task, "1", f->mechanism, place.suite, place.level, place.order};
     provenance p;
     provenance_collect(&p, 1);
     char run_id[33];
@@ -142,7 +144,7 @@ static chomsky_report *load(const char *path) {
     error_info err = {0};
     store *s = NULL;
     chomsky_report *r = NULL;
-    if (store_open(&s, path, true, &err) == 0) chomsky_report_load(&r, s, true, &err);
+    if (store_open(&s, path, true, &err) == 0) chomsky_report_load(&r, s, "chomsky", true, &err);
     store_close(s);
     test_check(r != NULL, "load the Chomsky report", "%s", err.message);
     return r;
@@ -224,16 +226,6 @@ static void test_levels(const chomsky_report *r) {
     test_near(c->points[4].accuracy, 78.0, 1e-9, "length 5: mean of 99, 66, 69");
 }
 
-static char *read_file(const char *path) {
-    FILE *f = fopen(path, "r");
-    if (!f) return NULL;
-    static char text[1 << 17];
-    const size_t n = fread(text, 1, sizeof text - 1, f);
-    text[n] = '\0';
-    fclose(f);
-    return strdup(text);
-}
-
 /* Balanced tags and quotes: every element closes in order (an XML prolog, self-closing
  * tags and text are allowed). Returns false with the offending offset. */
 static bool well_formed(const char *svg, long *at) {
@@ -303,7 +295,7 @@ static void test_svg(const chomsky_report *r) {
                  {"duplicate_string", 1, task_find("chomsky/duplicate_string") != NULL}, {"zz_extra", 1, false}};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         snprintf(file, sizeof file, "%s/chomsky_%s.svg", dir, files[i].name);
-        char *svg = read_file(file);
+        char *svg = test_read_file(file);
         if (!test_check(svg != NULL, "the plot exists", "%s", file)) continue;
         long at = 0;
         test_check(well_formed(svg, &at), "well-formed SVG", "%s near byte %ld", files[i].name, at);
@@ -317,7 +309,7 @@ static void test_svg(const chomsky_report *r) {
         test_check(points_inside(svg, &points) && points == TEST_MAX * files[i].curves,
                    "every point inside the plot area", "%s: %d points", files[i].name, points);
         snprintf(file, sizeof file, "%s/chomsky_%s.svg", again, files[i].name);
-        char *copy = read_file(file);
+        char *copy = test_read_file(file);
         test_check(copy && strcmp(copy, svg) == 0, "the same database gives the same bytes", "%s", files[i].name);
         if (i == 0) {
             /* 50 % of the 340-unit-high area above its bottom at 410. */
@@ -364,8 +356,14 @@ static void test_commands(void) {
 
     test_check(test_attnbench(out, sizeof out, "plot --db %s", db_path) == 2 && strstr(out, "-o"),
                "plot without -o: usage error", "%s", out);
-    test_check(test_attnbench(out, sizeof out, "plot --suite lra --db %s -o %s", db_path, dir) == 2,
-               "plot with another suite: usage error", "%s", out);
+    char lra_dir[600];
+    snprintf(lra_dir, sizeof lra_dir, "%s/lra_plots", test_temp_dir());
+    test_check(test_attnbench(out, sizeof out, "plot --suite lra --db %s -o %s", db_path, lra_dir) == 0 &&
+                   count(out, ".svg") == 1 && strstr(out, "lra_listops.svg"),
+               "plot --suite lra: its task with per-length results, as <suite>_<task>.svg", "%s", out);
+    test_check(test_attnbench(out, sizeof out, "plot --suite nope --db %s -o %s", db_path, dir) == 0 &&
+                   strstr(out, "no completed runs of suite nope") && access(dir, F_OK) != 0,
+               "plot of a suite without runs: said, exit 0, nothing written", "%s", out);
     test_check(test_attnbench(out, sizeof out, "plot --db %s -o %s", missing, dir) == 1 &&
                    access(missing, F_OK) != 0,
                "plot of a missing database: runtime error, nothing created", "%s", out);

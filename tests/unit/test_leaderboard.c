@@ -16,6 +16,7 @@
 #include "cli/cli.h"
 #include "report/report.h"
 #include "store/store.h"
+#include "tasks/task.h"
 #include "testing.h"
 
 typedef struct fake_run {
@@ -60,7 +61,9 @@ static int add_run(store *s, const fake_run *f, error_info *err) {
     char hash[128], json[256];
     snprintf(hash, sizeof hash, "%s@%s", f->mechanism, f->task);
     snprintf(json, sizeof json, "{\"mechanism\":\"%s\",\"task\":\"%s\"}", f->mechanism, f->task);
-    run_identity id = {json, hash, f->seed, "lb", f->task, "1", f->mechanism};
+    task_place place;
+    task_place_find(&place, f->task);
+    run_identity id = {json, hash, f->seed, "lb", f->task, "1", f->mechanism, place.suite, place.level, place.order};
     provenance p;
     provenance_collect(&p, 1);
     char run_id[33];
@@ -154,7 +157,7 @@ static void test_command(const char *path) {
     test_usage("unknown aggregate", "--agg", "mean", "mean_std, max, median");
     test_usage("unknown rows field", "--rows", "colour", "mechanism, task, positional, config");
     test_usage("a key path outside the config", "--cols", "host.name", "model.attention.window");
-    test_usage("unknown suite", "--suite", "glue", "lra, chomsky, speed");
+    test_usage("a malformed suite", "--suite", "glue/x", "lra, chomsky, speed");
     char missing[512];
     snprintf(missing, sizeof missing, "%s/missing.sqlite", test_temp_dir());
     char *missing_db[] = {"leaderboard", "--db", missing, NULL};

@@ -64,7 +64,8 @@ static int open_task(protocol_fixture *f) {
 }
 
 /* Evaluate lengths 3, 8, 13, …, 28 with a model made for batches of max_batch. */
-static int evaluate_with(const protocol_fixture *f, int max_batch, length_point *points, int *n, eval_result *r) {
+static int evaluate_with(const protocol_fixture *f, int max_batch, length_accuracy *points, int *n,
+                         eval_result *r) {
     model_config config = {0};
     config_section_defaults(&config_model_section, &config);
     config.layers = 1, config.dim = 8, config.heads = 2, config.mlp_dim = 16, config.head_mlp_dim = 16;
@@ -86,7 +87,7 @@ static int evaluate_with(const protocol_fixture *f, int max_batch, length_point 
 static void check_evaluate_lengths(void) {
     protocol_fixture f;
     if (open_task(&f) != 0) return;
-    length_point a[8], b[8];
+    length_accuracy a[8], b[8];
     eval_result ra, rb;
     int na = 0, nb = 0;
     if (evaluate_with(&f, 16, a, &na, &ra) != 0 || evaluate_with(&f, 1, b, &nb, &rb) != 0) return;
@@ -114,7 +115,7 @@ static void check_store_round_trip(void) {
     if (!test_check(store_open(&s, path, false, &err) == 0, "create the database", "%s", err.message)) return;
     provenance p;
     provenance_collect(&p, 1);
-    run_identity id = {"{}", "hash", 0, "lengths", "chomsky/parity_check", "1", "full"};
+    run_identity id = {"{}", "hash", 0, "lengths", "chomsky/parity_check", "1", "full", "chomsky", "R", 3};
     char run_id[33];
     const length_point points[3] = {
         {"eval", 1, 1.0, 1.0, 512}, {"test", 41, 0.515625, 0.25, 512}, {"test", 42, 1.0 / 3.0, 0.125, 64}};

@@ -1,6 +1,7 @@
-/* test_mechanism_threads.c — every registered mechanism (defaults, and option sets that
- * make the sparse patterns bite at this length) gives bit-identical outputs and input
- * gradients on one thread and on two, in the float build that trains, with a shape
+/* test_mechanism_threads.c — every registered mechanism and test-only one
+ * (test_mechanisms.h; defaults, and option sets that make the sparse patterns bite at
+ * this length) gives bit-identical outputs, input gradients and parameter gradients on
+ * one thread and on two, in the float build that trains, with a shape
  * large enough that the (batch, head) loop really runs on several threads, mixed
  * lengths and attention dropout. */
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include "core/rng.h"
 #include "mechanism_options.h"
 #include "mechanisms/mechanism.h"
+#include "test_mechanisms.h"
 #include "testing.h"
 
 enum { B = 4, NH = 4, T = 160, HS = 16 };
@@ -32,7 +34,7 @@ static void *zalloc(size_t n) {
     return p;
 }
 
-/* Forward and backward on `threads` threads; returns out followed by dinputs. */
+/* Forward and backward on `threads` threads; returns out, then dinputs, then dparams. */
 static real *run_on(const mechanism_ops *ops, const char *options, int threads, size_t *n_result) {
     parallel_set_threads(threads);
     opt_set set;
@@ -49,16 +51,17 @@ static real *run_on(const mechanism_ops *ops, const char *options, int threads, 
     const size_t tensor = (size_t)B * NH * T * HS;
     real *params = zalloc(sizes.params), *dparams = zalloc(sizes.params), *saved = zalloc(sizes.saved);
     real *scratch = zalloc(sizes.scratch), *inputs = zalloc(n_inputs * tensor), *dout = zalloc(tensor);
-    real *result = zalloc((1 + n_inputs) * tensor);
+    real *result = zalloc((1 + n_inputs) * tensor + sizes.params);
     rng r;
     rng_seed(&r, 3);
-    ops->init_params(state, params, &r);
+    if (ops->init_params) ops->init_params(state, params, &r);
     for (size_t i = 0; i < n_inputs * tensor; i++) inputs[i] = (real)(rng_uniform(&r) * 2 - 1);
     for (size_t i = 0; i < tensor; i++) dout[i] = (real)(rng_uniform(&r) * 2 - 1);
     ops->forward(state, &call, params, inputs, result, saved, scratch);
     ops->backward(state, &call, params, inputs, result, dout, saved, result + tensor, dparams, scratch);
-    *n_result = (1 + n_inputs) * tensor;
-    ops->free(state);
+    memcpy(result + (1 + n_inputs) * tensor, dparams, sizeof(real) * sizes.params);
+    *n_result = (1 + n_inputs) * tensor + sizes.params;
+    if (ops->free) ops->free(state);
     free(params), free(dparams), free(saved), free(scratch), free(inputs), free(dout);
     return result;
 }
@@ -68,14 +71,14 @@ static void check(const mechanism_ops *ops, const char *options) {
     real *one = run_on(ops, options, 1, &n1);
     real *two = run_on(ops, options, 2, &n2);
     test_check(n1 == n2 && memcmp(one, two, sizeof(real) * n1) == 0,
-               "one thread and two give the same output and gradients, bit for bit", "%s {%s}", ops->name,
-               options ? options : "defaults");
+               "one thread and two give the same output and gradients, bit for bit", "%s {%s}: %zu and %zu reals",
+               ops->name, options ? options : "defaults", n1, n2);
     free(one);
     free(two);
 }
 
 int main(void) {
-    for (int m = 0; m < mechanism_count(); m++) check(mechanism_at(m), NULL);
+    for (int m = 0; m < test_mechanism_count(); m++) check(test_mechanism_at(m), NULL);
     for (size_t v = 0; v < sizeof extra / sizeof extra[0]; v++) check(mechanism_find(extra[v].mechanism), extra[v].options);
     return test_finish("test_mechanism_threads");
 }

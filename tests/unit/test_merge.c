@@ -3,8 +3,9 @@
  * order, planned runs upgraded or replaced by completed ones with their sweep links
  * moved, conflicts reported with the output keeping its rows, identical completed runs
  * skipped as duplicates, foreign, corrupt, newer and missing inputs refused with the
- * output unchanged, an older schema merged without touching the input, and a merge
- * killed with SIGKILL leaving the output either as before or fully merged. */
+ * output unchanged, an older schema merged without touching the input, configs of one
+ * hash compared on the keys both have, and a merge killed with SIGKILL leaving the
+ * output either as before or fully merged. */
 #define _DEFAULT_SOURCE
 #include <signal.h>
 #include <sqlite3.h>
@@ -163,7 +164,8 @@ static run_identity identity(const char *hash, uint64_t seed, const char *mechan
              "\"attention\":{\"kind\":\"%s\"}},\"train\":{\"seed\":%llu,\"threads\":%llu}}",
              mechanism, (unsigned long long)seed, (unsigned long long)seed + 1);
     return (run_identity){.config_json = j, .config_hash = hash, .seed = seed, .name = "shard",
-                          .task = "lra/listops", .task_version = "1", .mechanism = mechanism};
+                          .task = "lra/listops", .task_version = "1", .mechanism = mechanism, .suite = "lra",
+                          .level = "", .task_order = 1};
 }
 
 static void ok_or_abort(int rc, const error_info *err) {
@@ -672,8 +674,43 @@ static void test_killed_merge(void) {
     free(expected_full);
 }
 
+/* One config hash recorded with the given JSON, as a build with those options writes it. */
+static const char *config_db(const char *name, const char *json) {
+    const char *path = temp_path(name);
+    store *s = open_db(path);
+    run_identity id = identity("same", 0, "local");
+    id.config_json = json;
+    char run_id[33];
+    add_completed(s, &id, 0.5, run_id);
+    store_close(s);
+    return path;
+}
+
+/* A hash covers what differs from the defaults, so a build with one more option writes
+ * one more key under the same hash: no conflict; a key both have, set apart, is one. */
+static void test_config_settings(void) {
+    const char *older = config_db("cfg_older.sqlite", "{\"task\":{\"name\":\"lra/listops\"},\"model\":{\"attention\":"
+                                                    "{\"kind\":\"local\",\"window\":8}}}");
+    const char *newer = config_db("cfg_newer.sqlite", "{\"task\":{\"name\":\"lra/listops\"},\"model\":{\"attention\":"
+                                                    "{\"kind\":\"local\",\"window\":8,\"added\":[1,2]}}}");
+    const char *other = config_db("cfg_other.sqlite", "{\"task\":{\"name\":\"lra/listops\"},\"model\":{\"attention\":"
+                                                    "{\"kind\":\"local\",\"window\":16}}}");
+    merge_report sum = {.added = 0};
+    const char *compatible[] = {older, newer};
+    merge_all(temp_path("cfg_out1.sqlite"), compatible, 2, &sum);
+    test_check(sum.conflicts == 0, "one hash, a key only the newer build writes: no conflict", "%d: %s", sum.conflicts,
+               sum.conflict_lines.data ? sum.conflict_lines.data : "");
+    const char *conflicting[] = {older, other};
+    merge_all(temp_path("cfg_out2.sqlite"), conflicting, 2, &sum);
+    test_check(sum.conflicts == 1 && strstr(sum.conflict_lines.data ? sum.conflict_lines.data : "",
+                                            "conflict: config same: same hash, different settings"),
+               "one hash, window 8 against 16: a conflict", "%d", sum.conflicts);
+    merge_report_free(&sum);
+}
+
 int main(void) {
     setenv("TMPDIR", test_temp_dir(), 1); /* snapshot copies of killed merges stay here */
+    test_config_settings();
     test_shards();
     test_upgrade_and_conflict();
     test_duplicates();

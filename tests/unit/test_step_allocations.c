@@ -1,4 +1,5 @@
-/* test_step_allocations.c — a training step allocates nothing: every mechanism's model
+/* test_step_allocations.c — a training step allocates nothing: the model of every
+ * mechanism, the test-only ones included (test_mechanisms.h),
  * (with dropout, attention dropout and padded batches) runs forward, backward and AdamW
  * for three steps after two warm-up steps, and an evaluation forward, while
  * malloc, calloc and realloc calls from attnbench's own code are counted (the linker
@@ -12,6 +13,7 @@
 #include "mechanisms/mechanism.h"
 #include "model/batch.h"
 #include "model/model.h"
+#include "test_mechanisms.h"
 #include "testing.h"
 
 enum { BATCH = 4, WARM_UP = 2, COUNTED = 3 };
@@ -96,8 +98,8 @@ int main(void) {
     error_info err = {0};
     if (!test_check(task->init(&state, &options, &info, &err) == 0, "listops init", "%s", err.message))
         return test_finish("test_step_allocations");
-    for (int i = 0; i < mechanism_count(); i++) {
-        const mechanism_ops *ops = mechanism_at(i);
+    for (int i = 0; i < test_mechanism_count(); i++) {
+        const mechanism_ops *ops = test_mechanism_at(i);
         allocations = 0;
         const int n = count_step_allocations(ops, task, state, &info);
         test_check(n == 0, "no allocation in a training step", "%s: %d allocations in %d steps", ops->name, n,

@@ -35,6 +35,9 @@ static const run_identity identity = {
     .task = "lra/listops",
     .task_version = "1",
     .mechanism = "full",
+    .suite = "lra",
+    .level = "",
+    .task_order = 1,
 };
 
 /* Whole file contents, for "left untouched" checks; *size receives the length. */
@@ -505,6 +508,11 @@ static void test_migrate_with_rows(void) {
     test_check(sql_int(db, "SELECT count(*) FROM sweep_run") == 0 &&
                    sql_int(db, "SELECT count(*) FROM pragma_table_info('sweep') WHERE name = 'planned'") == 1,
                "the sweep tables of migration 2 exist", NULL);
+    test_check(sql_int(db, "SELECT count(*) FROM runs WHERE id = 'r1' AND suite = 'lra' AND level = '' AND "
+                           "task_order = 1") == 1,
+               "migration 4 places its run: suite lra, no level, first", NULL);
+    test_check(sql_int(db, "SELECT count(*) FROM run r JOIN config c ON c.hash = r.config_hash WHERE c.hash = 'h'") == 1,
+               "a config this build cannot load ({}) keeps its hash", NULL);
     store_close(s);
 }
 

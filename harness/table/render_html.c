@@ -2,7 +2,7 @@
  * scripts, fonts, images or links, so the file can be mailed or opened offline. Our
  * rows, reference rows (class "reference", greyed and italic) and summary rows (class
  * "summary") are told apart by class; bold is <strong>. */
-#include "report/table.h"
+#include "table/table.h"
 
 static const char style[] =
     "body { font-family: sans-serif; margin: 2em; color: #222; }\n"

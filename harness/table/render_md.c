@@ -3,7 +3,7 @@
  * blank line. */
 #include <string.h>
 
-#include "report/table.h"
+#include "table/table.h"
 
 /* Table text: a '|' inside a name would end the cell. */
 static void write_text(FILE *out, const char *text) {
@@ -27,8 +27,7 @@ static void write_cell(FILE *out, const table *t, const table_cell *c) {
     fputs(" |", out);
 }
 
-static void write_table(FILE *out, const table *t) {
-    if (t->title) fprintf(out, "### %s\n\n", t->title);
+void render_md_head(const table *t, FILE *out) {
     fputc('|', out);
     for (int c = 0; c < t->n_columns; c++) {
         fputc(' ', out);
@@ -38,11 +37,18 @@ static void write_table(FILE *out, const table *t) {
     fputs("\n|", out);
     for (int c = 0; c < t->n_columns; c++) fputs(t->columns[c].right ? "---:|" : ":---|", out);
     fputc('\n', out);
-    for (int r = 0; r < t->n_rows; r++) {
-        fputc('|', out);
-        for (int c = 0; c < t->n_columns; c++) write_cell(out, t, &t->rows[r].cells[c]);
-        fputc('\n', out);
-    }
+}
+
+void render_md_row(const table *t, const table_row *row, FILE *out) {
+    fputc('|', out);
+    for (int c = 0; c < t->n_columns; c++) write_cell(out, t, &row->cells[c]);
+    fputc('\n', out);
+}
+
+static void write_table(FILE *out, const table *t) {
+    if (t->title) fprintf(out, "### %s\n\n", t->title);
+    render_md_head(t, out);
+    for (int r = 0; r < t->n_rows; r++) render_md_row(t, &t->rows[r], out);
     if (t->legend) fprintf(out, "\n%s\n", t->legend);
 }
 

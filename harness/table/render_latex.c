@@ -5,7 +5,7 @@
  * —, –, ≥, ×) become their LaTeX commands, other UTF-8 text passes through. */
 #include <string.h>
 
-#include "report/table.h"
+#include "table/table.h"
 
 static const struct {
     const char *utf8, *latex;

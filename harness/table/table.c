@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "core/check.h"
-#include "report/table.h"
+#include "table/table.h"
 
 static char *copy(const char *text) {
     char *c = strdup(text);
@@ -127,6 +127,7 @@ void table_cell_parts(const table *t, const table_cell *c, char *main, size_t ma
     switch (c->kind) {
     case CELL_EMPTY:
     case CELL_TEXT:
+    case CELL_NUMBER:
         snprintf(main, main_size, "%s", c->text);
         return;
     case CELL_VALUE:
@@ -146,4 +147,14 @@ void table_cell_parts(const table *t, const table_cell *c, char *main, size_t ma
         }
         return;
     }
+}
+
+void table_cell_append(const table *t, const table_cell *c, strbuf *out) {
+    if (c->text) { /* whole, however long: table_cell_parts would cut it */
+        strbuf_append(out, c->text);
+        return;
+    }
+    char main[256], rest[256];
+    table_cell_parts(t, c, main, sizeof main, rest, sizeof rest);
+    strbuf_printf(out, "%s%s", main, rest);
 }

@@ -1,30 +1,39 @@
-/* table.h — a leaderboard as a format-independent table model, and its renderers.
+/* table.h — the one table model of attnbench and its renderers: leaderboards, `query`
+ * results and `bench` measurements are all filled in here and printed by render_*.c.
  *
- * The builders (lra_table.c, chomsky_table.c, speed_table.c) decide what a table holds;
- * the renderers (render_md.c, render_csv.c, render_latex.c, render_html.c,
- * render_json.c) only decide how it reads. A document is a list of tables. A table has
- * key columns (what names a row: mechanism, level, task) then value columns, and rows
- * of three kinds: ours (aggregated runs), reference (published numbers, labelled with
- * their source, never ranked) and summary (counts under the table). A cell keeps its
- * numbers (value, mean, std, n) and its flags, so that csv and json lose nothing the
- * Markdown shows. */
-#ifndef ATTNBENCH_REPORT_TABLE_H
-#define ATTNBENCH_REPORT_TABLE_H
+ * Builders decide what a table holds (report/: leaderboards; store/query.c: the rows of
+ * a SQL statement; cli/cmd_bench.c: measurements); the renderers only decide how it
+ * reads. A document is a list of tables. A table has key columns (what names a row:
+ * mechanism, level, task) then value columns, and rows of three kinds: ours (aggregated
+ * runs), reference (published numbers, labelled with their source, never ranked) and
+ * summary (counts under the table). A cell keeps its numbers (value, mean, std, n) and
+ * its flags, so that csv and json lose nothing the Markdown shows.
+ *
+ * Two shapes: a leaderboard document renders as md, csv (long form, one line per
+ * number), latex, html or json (tables of cells); a table of records (one row per SQL
+ * row or measurement) as aligned text, csv (a line per row) or json (an array of
+ * objects), and as md like any table. */
+#ifndef ATTNBENCH_TABLE_H
+#define ATTNBENCH_TABLE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+
+#include "core/strbuf.h"
 
 typedef enum cell_kind {
     CELL_EMPTY, /* no number: text says why ("-" no runs, "—" not defined) */
     CELL_TEXT,  /* a name or a word ("FAIL", "1 of 3") */
     CELL_STAT,  /* an aggregate of n runs: value (mean, max or median), mean, std */
     CELL_VALUE, /* one number: a published one, an average, a measurement */
+    CELL_NUMBER, /* one number as its builder wrote it: text is exactly what is shown
+                    (a SQL integer or real, a measurement with its own precision) */
 } cell_kind;
 
 typedef struct table_cell {
     cell_kind kind;
-    char *text;        /* CELL_TEXT, CELL_EMPTY */
+    char *text;        /* CELL_TEXT, CELL_EMPTY, CELL_NUMBER */
     double value;      /* in display units (percent for accuracies) */
     double mean, std;  /* CELL_STAT */
     int n;             /* CELL_STAT: the runs behind it */
@@ -87,12 +96,29 @@ void table_cell_parts(const table *t, const table_cell *c, char *main, size_t ma
                       size_t rest_size);
 /* A number with the table's decimals. */
 void table_number(const table *t, double value, char *out, size_t size);
+/* The cell as shown, in one piece: its text, or its two parts joined. */
+void table_cell_append(const table *t, const table_cell *c, strbuf *out);
 
+/* A leaderboard document. */
 typedef void (*table_renderer)(const table_doc *d, FILE *out);
 void render_md(const table_doc *d, FILE *out);
 void render_csv(const table_doc *d, FILE *out);
 void render_latex(const table_doc *d, FILE *out);
 void render_html(const table_doc *d, FILE *out);
 void render_json(const table_doc *d, FILE *out);
+/* One Markdown table in pieces, for rows printed as they are measured: the header and
+ * its rule, then each row. */
+void render_md_head(const table *t, FILE *out);
+void render_md_row(const table *t, const table_row *row, FILE *out);
+
+/* A table of records. Text: columns aligned (right-aligned when the column says so),
+ * a rule of dashes under the header, empty cells blank, line breaks and tabs shown as
+ * \n, \r, \t, no trailing spaces. CSV: a header of the labels, then a line per row,
+ * empty cells as absent fields. JSON: an array of objects keyed by label, one a line;
+ * empty cells null, CELL_NUMBER cells numbers (null when not finite), others strings. */
+typedef void (*table_records_renderer)(const table *t, FILE *out);
+void render_text(const table *t, FILE *out);
+void render_csv_records(const table *t, FILE *out);
+void render_json_records(const table *t, FILE *out);
 
 #endif
