@@ -6,7 +6,9 @@
  * column). Task options are given as option=value, exactly as under task: in a
  * config. Tabs, newlines and backslashes inside symbols are escaped, so every row is
  * one line of TSV. With --png DIR, image tasks also write each example as a PNG, named
- * by split, index and target, so that a person can look at them. */
+ * by split, index and target, so that a person can look at them. With --requests, the
+ * examples are named one per line (index and input length) instead of by a range, so
+ * that another program can be handed exactly the examples of attnbench's batches. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -28,6 +30,7 @@ static const char about[] =
 typedef struct data_args {
     const char *task;
     const char *png_dir;
+    const char *requests;
     enum task_split split;
     long long count, start, seed;
     int length;
@@ -61,6 +64,9 @@ static int parse_args(int argc, char **argv, data_args *a) {
         CLI_TEXT("--png", "DIR", &a->png_dir,
                  "also write each example of an image task as\n"
                  "DIR/<split>-<index>-target<k>.png, creating DIR if it does not exist"),
+        CLI_TEXT("--requests", "FILE", &a->requests,
+                 "instead of --start and --count, the examples named by FILE ('-': stdin),\n"
+                 "one per line as INDEX LENGTH (LENGTH 0: drawn as without --length)"),
     };
     const cli_spec spec = {"data", CLI_OPTS(opts), NULL, about, NULL};
     const int status = cli_parse_command(&spec, argc, argv);
@@ -166,17 +172,39 @@ int cmd_data(int argc, char **argv) {
         ops->free(state);
         return cli_fail(EXIT_RUNTIME, "data: --png: %s: cannot create the directory: %s", a.png_dir, strerror(errno));
     }
+    FILE *requests = NULL;
+    if (a.requests && !(requests = strcmp(a.requests, "-") == 0 ? stdin : fopen(a.requests, "r"))) {
+        ops->free(state);
+        return cli_fail(EXIT_RUNTIME, "data: --requests: %s: %s", a.requests, strerror(errno));
+    }
     example ex;
     example_alloc(&ex, &info);
     printf("index\tlength\ttarget\tinput%s\n", info.output == TASK_OUTPUT_PAIR ? "\tinput2" : "");
-    for (long long i = a.start; i < a.start + a.count && status == EXIT_OK; i++) {
-        const example_request request = {(uint64_t)a.seed, a.split, i, a.length};
+    long long index = a.start, length = a.length;
+    int line = 0;
+    while (status == EXIT_OK) {
+        if (requests) {
+            const int read = fscanf(requests, "%lld %lld", &index, &length);
+            line++;
+            if (read == EOF) break;
+            if (read != 2 || index < 0 || length < 0 || length > INT_MAX ||
+                (length > 0 && info.lengths.samples_per_length == 0)) {
+                status = cli_fail(EXIT_USAGE, "data: --requests: line %d: expected INDEX LENGTH (LENGTH 0 unless "
+                                  "the task has a length protocol)", line);
+                break;
+            }
+        } else if (index >= a.start + a.count) {
+            break;
+        }
+        const example_request request = {(uint64_t)a.seed, a.split, index, (int)length};
         if (ops->example(state, &request, &ex, &err) != 0) status = cli_fail(err.status, "data: %s", err.message);
         else {
-            print_example(&info, i, &ex);
-            if (a.png_dir) status = write_png(&a, &info, i, &ex);
+            print_example(&info, index, &ex);
+            if (a.png_dir) status = write_png(&a, &info, index, &ex);
         }
+        if (!requests) index++;
     }
+    if (requests && requests != stdin) fclose(requests);
     example_free(&ex);
     ops->free(state);
     return status;

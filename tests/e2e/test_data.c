@@ -4,7 +4,8 @@
  * value at fault. Then ListOps from files in the released layout: `data` prints them,
  * a run trains on them, and a config asking for more examples than a file holds exits
  * 2 naming the file before anything is recorded. Image tasks written with --png read
- * back as the printed grey levels. */
+ * back as the printed grey levels. --requests prints exactly the (index, length) pairs it
+ * is handed, the rows --start and --length print, and refuses a malformed line. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,6 +129,28 @@ static void check_png_errors(void) {
                "--png into a directory that cannot be made exits 1 naming it", "%s", output);
 }
 
+/* --requests names examples one per line: each row is the one --start/--length prints. */
+static void check_requests(void) {
+    char file[1024], expected[3][8192], row[8192];
+    const int index[3] = {7, 0, 7}, length[3] = {12, 3, 25};
+    for (int i = 0; i < 3; i++) {
+        run("data chomsky/reverse_string --start %d --count 1 --length %d", index[i], length[i]);
+        nth_line(1, expected[i], sizeof expected[i]);
+    }
+    snprintf(file, sizeof file, "%s/requests.txt", test_temp_dir());
+    test_write_file(NULL, file, "7 12\n0 3\n7 25\n");
+    bool same = run("data chomsky/reverse_string --requests %s", file) == 0 && count_lines() == 4;
+    for (int i = 0; same && i < 3; i++) same = nth_line(i + 1, row, sizeof row) && strcmp(row, expected[i]) == 0;
+    test_check(same, "--requests prints the rows of (7, 12), (0, 3), (7, 25) in that order, as --start/--length do",
+               "%s", output);
+    test_write_file(NULL, file, "7 12\n0 x\n");
+    test_check(run("data chomsky/reverse_string --requests %s", file) == 2 && strstr(output, "line 2"),
+               "a malformed --requests line exits 2 naming its line", "%s", output);
+    test_write_file(NULL, file, "0 12\n");
+    test_check(run("data lra/listops --requests %s", file) == 2 && strstr(output, "line 1"),
+               "a length for a task without a length protocol exits 2", "%s", output);
+}
+
 int main(void) {
     test_check(run("data lra/listops --count 5 min_length=10 max_length=40") == 0 && count_lines() == 6,
                "five examples and a header", "%s", output);
@@ -157,5 +180,6 @@ int main(void) {
     check_png("lra/image", "side=16 contrast=255 texture=0 noise=0 clutter=0", 16);
     check_png("lra/pathfinder", "", 32);
     check_png_errors();
+    check_requests();
     return test_finish("test_data");
 }
