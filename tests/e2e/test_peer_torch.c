@@ -22,12 +22,7 @@ static char db[512];
 
 #define run(...) test_attnbench(output, sizeof output, __VA_ARGS__)
 
-/* The first number of a one-column CSV query, or -1. */
-static double query_number(const char *sql) {
-    if (run("query --db %s --format csv \"%s\"", db, sql) != 0) return -1;
-    const char *newline = strchr(output, '\n');
-    return newline ? atof(newline + 1) : -1;
-}
+#define query_number(sql) test_query_number(output, sizeof output, db, sql)
 
 static void test_default_script(void) {
     char want[1024];

@@ -93,6 +93,12 @@ void test_write_file(const char *dir, const char *name, const char *text) {
     if (!f || fputs(text, f) < 0 || fclose(f) != 0) abort();
 }
 
+double test_query_number(char *out, size_t size, const char *db, const char *sql) {
+    if (test_attnbench(out, size, "query --db %s --format csv \"%s\"", db, sql) != 0) return -1;
+    const char *newline = strchr(out, '\n');
+    return newline ? atof(newline + 1) : -1;
+}
+
 char *test_read_file(const char *path) {
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;

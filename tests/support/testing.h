@@ -30,6 +30,9 @@ const char *test_binary(void);
 const char *test_source_dir(void);
 /* Write text to dir/name (dir NULL: name is the whole path); aborts on failure. */
 void test_write_file(const char *dir, const char *name, const char *text);
+/* The first value of a one-column `attnbench query` on db, or -1 when it fails; its
+ * output is left in out. */
+double test_query_number(char *out, size_t size, const char *db, const char *sql);
 /* The whole file as a malloc'd string (caller frees), or NULL when it cannot be read. */
 char *test_read_file(const char *path);
 /* A fresh temporary directory (mkdtemp) whose path stays valid until exit. */
