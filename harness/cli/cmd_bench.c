@@ -12,7 +12,10 @@
  * see the machine in the same state. Tables are filled into the table model and printed
  * through its Markdown renderer, the step table row by row as cells finish; progress
  * goes to stderr; each measured cell (ours and the peer's) is recorded in the `bench`
- * table as it finishes, so an interrupted bench keeps what it measured. */
+ * table as it finishes, so an interrupted bench keeps what it measured. With --config
+ * the cells time that config's model on its task's training batch (model/bench_config.h)
+ * and the peer is the Chomsky twin; a mechanism the twin lacks gets a comparison row
+ * saying so. */
 #define _DEFAULT_SOURCE
 #include <stdarg.h>
 #include <stdio.h>
@@ -113,7 +116,7 @@ static void print_header(bench_run *run) {
 }
 
 static void print_row(bench_run *run, const char *label, int length_index, int B, const bench_result *r) {
-    const int T = run->a->lengths[length_index];
+    const int T = run->a->tokens[length_index];
     table *t = &run->steps.tables[0];
     table_row *row = table_add_row(t, ROW_OURS, NULL);
     for (int c = 3; c < t->n_columns - 1; c++) set_cell(row, c, CELL_EMPTY, "—");
@@ -225,18 +228,43 @@ static int record(bench_run *run, const bench_row *row) {
 static bench_row row_for(const bench_run *run, int i, int T, int B) {
     const bench_args *a = run->a;
     return (bench_row){.run_id = run->run_id, .implementation = run->implementation,
-                       .mechanism = a->mechanisms[i]->name, .options = a->settings[i], .length = T, .batch = B,
+                       .mechanism = a->mechanisms[i]->name, .options = a->row_options[i], .length = T, .batch = B,
                        .dim = a->shape.dim, .heads = a->shape.heads, .layers = a->shape.layers,
                        .mlp_dim = a->shape.mlp_dim, .sgemm_gflops = run->sgemm_gflops, .threads = run->threads,
                        .host = run->prov.host};
 }
 
+/* With --config: the twin on the cell's batch, or why it cannot run it. */
+static void run_twin(bench_run *run, int i, int j, int B, peer_result *result) {
+    const bench_args *a = run->a;
+    const char *name = a->mechanisms[i]->name;
+    const char *refusal = peer_twin_refusal(&a->config, name);
+    if (refusal) {
+        *result = (peer_result){.measured = false};
+        snprintf(result->reason, sizeof result->reason, "%s", refusal);
+        return;
+    }
+    const peer_cell cell = {.python = a->python, .script = a->peer_script, .mechanism = name, .T = a->tokens[j],
+                            .B = B, .steps = a->steps, .threads = run->threads, .config_path = a->config_path,
+                            .overrides = a->sets, .n_overrides = a->n_sets, .length = a->lengths[j]};
+    fprintf(stderr, "bench: the PyTorch twin on %s n=%d (T=%d) batch %d ...\n", name, cell.length, cell.T, B);
+    peer_run(&cell, result);
+    if (!result->measured) fprintf(stderr, "bench: twin %s T=%d: %s\n", name, cell.T, result->reason);
+}
+
 /* Run the peer on the cell we just measured, in this round; false when the peer has no
- * implementation of the mechanism as configured (or no --peer). */
-static bool run_peer(bench_run *run, int i, int T, int B, peer_result *result) {
+ * implementation of the mechanism as configured (or no --peer). With --config, the
+ * twin's row says why when it cannot run the mechanism. */
+static bool run_peer(bench_run *run, int i, int j, int B, peer_result *result) {
+    if (!run->a->peer_script) return false;
+    if (run->a->config_path) {
+        run_twin(run, i, j, B, result);
+        return true;
+    }
+    const int T = run->a->tokens[j];
     int window, features;
     const char *name = peer_mechanism(run->a, i, &window, &features);
-    if (!run->a->peer_script || !name) return false;
+    if (!name) return false;
     const peer_cell cell = {.python = run->a->python, .script = run->a->peer_script, .mechanism = name,
                             .shape = run->a->shape, .T = T, .B = B, .steps = run->a->steps,
                             .threads = run->threads, .window = window, .features = features};
@@ -278,9 +306,18 @@ static int compare_with_peer(bench_run *run, int i, int T, int B, const bench_re
 static void print_comparisons(const bench_run *run) {
     const char *script = run->a->peer_script;
     if (!script) return;
-    printf("\nAgainst the PyTorch peer (%s), the same model, batch, lengths and threads, each cell run right after "
-           "ours in every round (the median round of each beside the other's):\n\n",
-           strcmp(script, peer_default_script()) == 0 ? PEER_SCRIPT : script);
+    const char *shown = strcmp(script, peer_default_script()) == 0 ? PEER_SCRIPT
+                        : strcmp(script, peer_twin_script()) == 0 ? PEER_TWIN_SCRIPT
+                                                                  : script;
+    if (run->a->config_path)
+        printf("\nAgainst the PyTorch twin (%s), the config's model and training step on the same batch with the "
+               "same threads, each cell run right after ours in every round (the median round of each beside the "
+               "other's):\n\n",
+               shown);
+    else
+        printf("\nAgainst the PyTorch peer (%s), the same model, batch, lengths and threads, each cell run right "
+               "after ours in every round (the median round of each beside the other's):\n\n",
+               shown);
     static const char *const labels[] = {"mechanism", "T", "batch", "attnbench tokens/s", "peer tokens/s",
                                          "speed-up", "attnbench peak RSS (MB)", "peer peak RSS (MB)",
                                          "memory ratio", "peer"};
@@ -330,10 +367,11 @@ static bench_result median_round(bench_result *rounds, int n) {
  * Returns 1 when the cell failed. */
 static int run_cell(bench_run *run, int i, int j, int round, int index, int total, int *status) {
     const bench_args *a = run->a;
-    const int T = a->lengths[j];
+    const int T = a->tokens[j];
     const bench_cell cell = {.mechanism = a->mechanisms[i]->name, .options = &a->options[i], .shape = a->shape,
                              .T = T, .B = a->batch ? a->batch : default_batch(T), .steps = a->steps,
-                             .memory_limit_bytes = memory_limit_bytes(a->memory_limit_gb)};
+                             .memory_limit_bytes = memory_limit_bytes(a->memory_limit_gb),
+                             .config = a->config_path ? &a->config : NULL, .length = a->lengths[j]};
     char label[320];
     mechanism_label(a, i, label, sizeof label);
     fprintf(stderr, "bench [%d/%d] %s T=%d batch %d ...\n", index, total, label, T, cell.B);
@@ -342,7 +380,7 @@ static int run_cell(bench_run *run, int i, int j, int round, int index, int tota
     bench_run_cell(&cell, &rounds[round]);
     report_progress(index, total, label, T, &rounds[round]);
     const bool peer =
-        rounds[round].outcome == BENCH_MEASURED && run_peer(run, i, T, cell.B, &run->peer_rounds[at + round]);
+        rounds[round].outcome == BENCH_MEASURED && run_peer(run, i, j, cell.B, &run->peer_rounds[at + round]);
     if (round < a->repeat - 1) return 0;
     const bench_result r = median_round(rounds, a->repeat);
     const bool is_full = strcmp(cell.mechanism, "full") == 0 && !a->settings[i][0];
@@ -389,6 +427,17 @@ static int run_cells(bench_run *run) {
     return EXIT_OK;
 }
 
+/* With --config: what the rows measure, since their labels are the mechanisms alone. */
+static void print_config_model(const bench_args *a) {
+    const experiment_config *cfg = &a->config;
+    printf("Model: %s (task %s, %d layers, width %d, %d heads, MLP %d), its training step on examples 0..%d of the "
+           "task's training split at input length",
+           a->config_label, cfg->task.name, a->shape.layers, a->shape.dim, a->shape.heads, a->shape.mlp_dim,
+           a->batch - 1);
+    for (int j = 0; j < a->n_lengths; j++) printf("%s %d (T = %d)", j ? "," : "", a->lengths[j], a->tokens[j]);
+    printf(".\n\n");
+}
+
 int cmd_bench(int argc, char **argv) {
     static bench_args args; /* large: every mechanism's option set */
     int status = bench_args_parse(argc, argv, &args);
@@ -417,6 +466,7 @@ int cmd_bench(int argc, char **argv) {
     run.sgemm_gflops = bench_sgemm_gflops(SGEMM_SIZE, run.threads);
     printf("OpenBLAS sgemm %d×%d×%d on %d thread%s: %.1f GFLOP/s (%s)\n\n", SGEMM_SIZE, SGEMM_SIZE, SGEMM_SIZE,
            run.threads, run.threads == 1 ? "" : "s", run.sgemm_gflops, run.prov.blas);
+    if (args.config_path) print_config_model(&args);
     status = run_cells(&run);
     store_close(run.st);
     table_doc_free(&run.steps);

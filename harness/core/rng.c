@@ -5,13 +5,6 @@
 
 #include "core/check.h"
 
-uint64_t rng_mix64(uint64_t x) {
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-}
-
 uint64_t rng_key(uint64_t seed, uint64_t a, uint64_t b, uint64_t c) {
     uint64_t h = rng_mix64(seed ^ 0x6a09e667f3bcc909ULL);
     h = rng_mix64(h ^ a);

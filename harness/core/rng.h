@@ -10,8 +10,14 @@
 
 #include <stdint.h>
 
-/* splitmix64 finaliser: a bijective 64-bit mixer. */
-uint64_t rng_mix64(uint64_t x);
+/* splitmix64 finaliser: a bijective 64-bit mixer. Inline: dropout hashes every few
+ * elements of every activation with it. */
+static inline uint64_t rng_mix64(uint64_t x) {
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
 
 /* A key from a seed and up to three counters; different argument tuples give
  * unrelated keys. */

@@ -6,7 +6,10 @@
  * that a cell that crashes during its steps is still listed with its model size. The
  * parent takes the child's peak resident memory from wait4 and turns a crash, a
  * non-zero exit or a missing report into a failed outcome with its reason. The
- * parent never runs the model itself: no OpenMP thread pool exists when it forks. */
+ * parent never runs the model itself: no OpenMP thread pool exists when it forks.
+ * With a config the child's model, batch and step are the config's
+ * (model/bench_config.h); the parent has already built that batch once to learn its T,
+ * and the child checks that its own has the same. */
 #define _DEFAULT_SOURCE
 #include "model/bench.h"
 
@@ -28,6 +31,7 @@
 #include "core/timer.h"
 #include "mechanisms/mechanism.h"
 #include "model/bench_attention.h"
+#include "model/bench_config.h"
 #include "model/model.h"
 
 #define BENCH_VOCAB 32
@@ -90,7 +94,7 @@ static task_info bench_task(int T) {
  * for the batch shape, over every layer. */
 static double attention_gflops(const model_config *config, int B, int T) {
     const mechanism_ops *ops = mechanism_find(config->attention.kind);
-    const int hs = config->dim / config->heads;
+    const int hs = (config->qkv_dim ? config->qkv_dim : config->dim) / config->heads;
     const attention_geometry geometry = {
         .heads = config->heads, .head_size = hs, .max_tokens = T, .layers = config->layers, .global_token = 0};
     void *state = NULL;
@@ -166,12 +170,68 @@ static bool receive_message(int fd, bench_message *message) {
     return true;
 }
 
-/* One training step: forward, zero_grad, backward, AdamW. */
-static void train_step(model *m, const model_batch *batch, const train_config *train, int64_t step) {
-    model_forward(m, batch, true, step, BENCH_SEED, NULL);
+/* What a cell's child times: a model config and its task, a batch and a step; the
+ * default model's on random tokens, or a config's (model/bench_config.h). */
+typedef struct cell_work {
+    const bench_cell *cell;
+    model_config config;
+    task_info info;
+    train_config train;
+    uint64_t seed;          /* initial weights and dropout */
+    model_batch random;     /* the default model's batch */
+    bench_config_cell real; /* with a config */
+} cell_work;
+
+static int work_open(cell_work *w, const bench_cell *cell, error_info *err) {
+    memset(w, 0, sizeof *w);
+    w->cell = cell;
+    if (cell->config) {
+        if (bench_config_open(&w->real, cell->config, cell->mechanism, cell->options, cell->T, err) != 0) return -1;
+        w->config = w->real.model;
+        w->info = w->real.info;
+        w->seed = cell->config->train.seed;
+        return 0;
+    }
+    bench_model_config(&w->config, cell->mechanism, cell->options, cell->shape);
+    train_defaults(&w->train);
+    w->info = bench_task(cell->T);
+    w->seed = BENCH_SEED;
+    return 0;
+}
+
+/* The batch, for the model built: the config's must have the T the parent planned. */
+static void work_batch(cell_work *w, const model *m) {
+    const bench_cell *cell = w->cell;
+    if (!cell->config) {
+        batch_alloc(&w->random, cell->B, cell->T);
+        return;
+    }
+    error_info err = {0};
+    CHECK(bench_config_batch(&w->real, model_uses_cls(m), cell->length, cell->B, &err) == 0); /* made in the parent */
+    CHECK(w->real.batches.batch.T == cell->T);
+}
+
+/* One training step: zero_grad, forward, backward, AdamW (model/train.c's with a config). */
+static void work_step(const cell_work *w, model *m, int64_t step) {
+    if (w->cell->config) {
+        bench_config_step(&w->real, m, step);
+        return;
+    }
     model_zero_grad(m);
-    model_backward(m, batch, step, BENCH_SEED);
-    model_update(m, train, step, train->lr);
+    model_forward(m, &w->random, true, step, w->seed, NULL);
+    model_backward(m, &w->random, step, w->seed);
+    model_update(m, &w->train, step, w->train.lr);
+}
+
+static void work_close(cell_work *w) {
+    if (w->random.tokens) batch_free(&w->random);
+    bench_config_close(&w->real);
+}
+
+static void refuse(bench_message *message, const char *reason) {
+    message->final = 1;
+    message->result.outcome = BENCH_REFUSED;
+    snprintf(message->result.reason, sizeof message->result.reason, "%s", reason);
 }
 
 /* The child's work: everything it learns goes into the pipe. */
@@ -179,48 +239,43 @@ static void child_measure(const void *arg, int fd) {
     const bench_cell *cell = arg;
     bench_message message = {0};
     bench_result *r = &message.result;
-    model_config config;
-    bench_model_config(&config, cell->mechanism, cell->options, cell->shape);
-    train_config train;
-    train_defaults(&train);
-    const task_info info = bench_task(cell->T);
+    cell_work w;
     model *m = NULL;
     error_info err = {0};
-    message.final = 1;
-    if (model_create(&m, &config, &info, cell->B, BENCH_SEED, &err) != 0) {
-        r->outcome = BENCH_REFUSED;
-        snprintf(r->reason, sizeof r->reason, "%s", err.message);
+    if (work_open(&w, cell, &err) != 0 || model_create(&m, &w.config, &w.info, cell->B, w.seed, &err) != 0) {
+        refuse(&message, err.message);
         send_message(fd, &message);
+        work_close(&w);
         return;
     }
     r->model_bytes = (double)model_bytes(m);
-    r->attention_gflops = attention_gflops(&config, cell->B, cell->T);
+    r->attention_gflops = attention_gflops(&w.config, cell->B, cell->T);
     if (r->model_bytes > cell->memory_limit_bytes) {
-        r->outcome = BENCH_REFUSED;
-        snprintf(r->reason, sizeof r->reason, "needs %.3g GB, over the %.3g GB limit (--memory-limit)",
+        char reason[256];
+        snprintf(reason, sizeof reason, "needs %.3g GB, over the %.3g GB limit (--memory-limit)",
                  r->model_bytes / 1e9, cell->memory_limit_bytes / 1e9);
+        refuse(&message, reason);
         send_message(fd, &message);
         model_free(m);
+        work_close(&w);
         return;
     }
-    message.final = 0;
     r->outcome = BENCH_FAILED;
     snprintf(r->reason, sizeof r->reason, "stopped during its training steps");
     send_message(fd, &message);
 
-    model_batch batch;
-    batch_alloc(&batch, cell->B, cell->T);
+    work_batch(&w, m);
     double *seconds = checked_calloc((size_t)cell->steps, sizeof(double));
     for (int step = 0; step <= cell->steps; step++) { /* step 0 is the warm-up */
         const double start = timer_now();
-        train_step(m, &batch, &train, step);
+        work_step(&w, m, step);
         if (step > 0) seconds[step - 1] = timer_now() - start;
     }
     r->step_seconds = timer_median(seconds, cell->steps);
     free(seconds);
-    batch_free(&batch);
+    work_close(&w);
     model_free(m); /* before the attention's own buffers, which are smaller: the peak stays the step's */
-    r->attention_seconds = bench_attention_seconds(&config, cell->B, cell->T, cell->steps);
+    r->attention_seconds = bench_attention_seconds(&w.config, cell->B, cell->T, cell->steps);
     r->outcome = BENCH_MEASURED;
     r->reason[0] = '\0';
     message.final = 1;

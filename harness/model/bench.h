@@ -1,10 +1,12 @@
 /* bench.h — one cell of `attnbench bench`: the time and memory of a training step of
- * a small fixed encoder, for one attention mechanism at one sequence length.
+ * a small fixed encoder, or of an experiment config's model, for one attention
+ * mechanism at one sequence length.
  *
  * The model is by default dim 64, 4 heads, 2 layers, MLP 128 (another shape on request),
  * no dropout, CLS pooling and sinusoidal positions; its batches are random
  * tokens that fill all T positions (CLS included, no padding) with random targets. A
- * step is forward + zero_grad + backward + AdamW update. Each cell runs in a forked
+ * step is zero_grad + forward + backward + AdamW update. With a config the model, its
+ * batch and its step are the config's (model/bench_config.h). Each cell runs in a forked
  * child process so that the peak resident memory measured is that cell's alone and a
  * cell that crashes takes nothing else down; the child reports through a pipe. After the
  * steps the child frees the model and times the mechanism's forward + backward alone
@@ -32,6 +34,8 @@ typedef struct bench_cell {
     int B;                     /* sequences per batch */
     int steps;                 /* timed steps, after one untimed warm-up step */
     double memory_limit_bytes; /* refuse the cell when the model needs more */
+    const experiment_config *config; /* NULL: the default model; else the config's (shape unused) */
+    int length;                      /* with config: the task input length n that gives T */
 } bench_cell;
 
 enum bench_outcome {

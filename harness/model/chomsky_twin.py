@@ -3,7 +3,9 @@ learning yardstick beside the speed peer (peer_torch.py). At equal steps its tra
 loss and in-distribution accuracy should match attnbench's within seed noise.
 
     /usr/bin/python3 harness/model/chomsky_twin.py CONFIG.yaml [key.path=value ...]
-        [--attnbench PATH] [--out CSV] [--attnbench-dropout]
+        [--attnbench PATH] [--out CSV] [--attnbench-dropout] [--threads N]
+    /usr/bin/python3 harness/model/chomsky_twin.py CONFIG.yaml [key.path=value ...]
+        --bench-length n [--bench-batch B] [--bench-steps S] [--threads N] [--attnbench PATH]
 
 It reads the same config (PyYAML; overrides are read as YAML, as `attnbench run` does)
 and sees the very same examples in the same order: it computes attnbench's batch plan
@@ -31,12 +33,21 @@ attnbench's: every training length on the eval split and every test_length_strid
 test length on the test split, samples_per_length sequences each, per-sequence accuracy
 averaged per length, lengths weighted equally.
 
+With --bench-length it trains nothing: it times its training step (the one its
+training loop takes, with torch's dropout masks) on examples 0..B−1 of the training split at input length n, the
+batch `attnbench bench --config` times, one warm-up step and then S timed steps, and
+prints one line in the format of peer_torch.py (the median step):
+
+    torch 1.13.1 mech=full L=41 batch=128 steps/s=5.1 tokens/s=26800 peak_rss_mb=310
+
 Covered: model.attention.kind full; model.positional none, sinusoidal, rope. Not
 covered (refused): the other mechanisms, learned, alibi, t5 and relative positions.
 """
 import argparse
 import math
 import os
+import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -438,10 +449,20 @@ class Twin(torch.nn.Module):
                 x = block.ln2(h + mlp(h))
         if self.final_ln is not None:
             x = self.final_ln(x)
-        rows = torch.cat([x[b, lengths[b] - n_outputs[b]:lengths[b]] for b in range(B)])
+        rows = x[readout_index(lengths, n_outputs)]
         if mc["head"] == "mlp":
             rows = F.relu(rows @ self.head1_weight + self.head1_bias)
         return rows @ self.head2_weight + self.head2_bias
+
+
+def readout_index(lengths, n_outputs):
+    """(sequence, position) of every output row in batch order: the last n_outputs[b]
+    positions of sequence b, for one gather."""
+    counts = torch.tensor(n_outputs)
+    sequence = torch.repeat_interleave(torch.arange(len(n_outputs)), counts)
+    first_row = torch.cumsum(counts, 0) - counts
+    row = torch.arange(len(sequence))
+    return sequence, torch.tensor(lengths)[sequence] - counts[sequence] + row - first_row[sequence]
 
 
 def schedule_lr(tc, step):
@@ -494,6 +515,58 @@ def evaluate(model, data, cfg, split, lengths):
     return result
 
 
+def make_optimizer(model, tc):
+    """Adam(W) with decoupled weight decay on the weight matrices and embeddings only; the
+    optimiser and every parameter (for the global norm)."""
+    named = list(model.named_parameters())
+    optimizer = torch.optim.AdamW(
+        [{"params": [p for n, p in named if model.decayed(n.rsplit(".", 1)[-1])], "weight_decay": tc["weight_decay"]},
+         {"params": [p for n, p in named if not model.decayed(n.rsplit(".", 1)[-1])], "weight_decay": 0.0}],
+        lr=tc["lr"], betas=(tc["beta1"], tc["beta2"]), eps=tc["eps"])
+    return optimizer, [p for _, p in named]
+
+
+def train_step(model, optimizer, params, tc, batch, step, masks_seed):
+    """attnbench's training step: forward, the cross-entropy over every output row,
+    zero_grad, backward, global-norm clipping, Adam(W) at the scheduled rate. Returns
+    the logits, the loss, the gradient norm before clipping and the rate."""
+    tokens, lengths, n_outputs, targets, _ = batch
+    logits = model(tokens, lengths, n_outputs, True, step, tc["seed"], masks_seed)
+    loss = F.cross_entropy(logits, targets)  # the mean over every output row, as attnbench
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    norm = torch.sqrt(sum((p.grad.double() ** 2).sum() for p in params)).item()
+    if tc["grad_clip"] > 0 and norm > tc["grad_clip"]:
+        for p in params:
+            p.grad.mul_(tc["grad_clip"] / norm)
+    lr = schedule_lr(tc, step)
+    for group in optimizer.param_groups:
+        group["lr"] = lr
+    optimizer.step()
+    return logits, loss, norm, lr
+
+
+def bench(cfg, data, length, batch_size, steps):
+    """The median time of `steps` training steps, after one warm-up step, on examples
+    0..B−1 of the training split at input length n; printed as peer_torch.py prints a cell."""
+    tc = cfg["train"]
+    batch = data.batch(data.examples("train", [(i, length) for i in range(batch_size)]))
+    model = Twin(cfg["model"], data.vocab, data.classes, tc["seed"])
+    optimizer, params = make_optimizer(model, tc)
+    model.train()
+    seconds = []
+    for step in range(steps + 1):  # step 0 is the warm-up
+        started = time.perf_counter()
+        train_step(model, optimizer, params, tc, batch, step, None)
+        if step > 0:
+            seconds.append(time.perf_counter() - started)
+    step_seconds = statistics.median(seconds)
+    B, T = batch[0].shape
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"torch {torch.__version__} mech={cfg['model']['attention']['kind']} L={T} batch={B} "
+          f"steps/s={1 / step_seconds:.3f} tokens/s={B * T / step_seconds:.0f} peak_rss_mb={peak_mb:.0f}", flush=True)
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     parser = argparse.ArgumentParser(description="attnbench's Chomsky model and protocol in PyTorch")
@@ -503,12 +576,18 @@ def main():
     parser.add_argument("--out", help="write the curve and the results as CSV: kind,key,value")
     parser.add_argument("--attnbench-dropout", action="store_true",
                         help="attnbench's dropout masks instead of torch's (slower)")
+    parser.add_argument("--threads", type=int, help="torch threads (default: train.threads, else every core)")
+    parser.add_argument("--bench-length", type=int, help="time the training step at this input length instead")
+    parser.add_argument("--bench-batch", type=int, help="with --bench-length: examples per batch (train.batch_size)")
+    parser.add_argument("--bench-steps", type=int, default=3, help="with --bench-length: timed steps (3)")
     args = parser.parse_args()
     cfg = load_config(args.config, args.overrides)
     task, mc, tc = cfg["task"], cfg["model"], cfg["train"]
-    torch.set_num_threads(tc["threads"] or os.cpu_count())
+    torch.set_num_threads(args.threads or tc["threads"] or os.cpu_count())
     started = time.perf_counter()
     data = Data(args.attnbench, task)
+    if args.bench_length is not None:
+        return bench(cfg, data, args.bench_length, args.bench_batch or tc["batch_size"], args.bench_steps)
     plan = train_plan(cfg)
     flat = [request for slots in plan for request in slots]
     examples = data.examples("train", flat)
@@ -517,12 +596,7 @@ def main():
           f"{tc['steps']} steps of {tc['batch_size']}; data {data_seconds:.1f} s", flush=True)
 
     model = Twin(mc, data.vocab, data.classes, tc["seed"])
-    named = list(model.named_parameters())
-    optimizer = torch.optim.AdamW(
-        [{"params": [p for n, p in named if model.decayed(n.rsplit(".", 1)[-1])], "weight_decay": tc["weight_decay"]},
-         {"params": [p for n, p in named if not model.decayed(n.rsplit(".", 1)[-1])], "weight_decay": 0.0}],
-        lr=tc["lr"], betas=(tc["beta1"], tc["beta2"]), eps=tc["eps"])
-    params = [p for _, p in named]
+    optimizer, params = make_optimizer(model, tc)
     records = []
     masks_seed = tc["seed"] if args.attnbench_dropout else None
     train_seconds = train_tokens = 0.0
@@ -532,19 +606,8 @@ def main():
     for step in range(tc["steps"]):
         batch = data.batch(examples[step * bs:(step + 1) * bs])
         step_started = time.perf_counter()
-        tokens, lengths, n_outputs, targets, scored = batch
-        logits = model(tokens, lengths, n_outputs, True, step, tc["seed"], masks_seed)
-        loss = F.cross_entropy(logits, targets)  # the mean over every output row, as attnbench
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        norm = torch.sqrt(sum((p.grad.double() ** 2).sum() for p in params)).item()
-        if tc["grad_clip"] > 0 and norm > tc["grad_clip"]:
-            for p in params:
-                p.grad.mul_(tc["grad_clip"] / norm)
-        lr = schedule_lr(tc, step)
-        for group in optimizer.param_groups:
-            group["lr"] = lr
-        optimizer.step()
+        tokens, _, _, targets, scored = batch
+        logits, loss, norm, lr = train_step(model, optimizer, params, tc, batch, step, masks_seed)
         train_seconds += time.perf_counter() - step_started
         train_tokens += tokens.numel()  # B × T, each batch padded to its own longest, as attnbench counts
         with torch.no_grad():

@@ -495,6 +495,18 @@ static uint64_t dropout_key(uint64_t seed, int64_t step, int layer, int site) {
     return rng_key(seed, (uint64_t)step, (uint64_t)layer, (uint64_t)site);
 }
 
+/* One head's hs reals. The common head sizes copy with a constant size, which the
+ * compiler inlines: a call per head row would cost more than the copy at small hs. */
+static inline void copy_head(real *restrict dst, const real *restrict src, int hs) {
+    switch (hs) {
+    case 8: memcpy(dst, src, 8 * sizeof(real)); return;
+    case 16: memcpy(dst, src, 16 * sizeof(real)); return;
+    case 32: memcpy(dst, src, 32 * sizeof(real)); return;
+    case 64: memcpy(dst, src, 64 * sizeof(real)); return;
+    default: memcpy(dst, src, (size_t)hs * sizeof(real));
+    }
+}
+
 /* qkv (B, T, P, NH, hs) → heads (P, B, NH, T, hs). */
 static void split_heads(real *heads, const real *qkv, int B, int T, int P, int NH, int hs) {
 #pragma omp parallel for schedule(static) if ((size_t)B * T * P * NH * hs >= PARALLEL_MIN_WORK)
@@ -502,9 +514,8 @@ static void split_heads(real *heads, const real *qkv, int B, int T, int P, int N
         for (int t = 0; t < T; t++)
             for (int p = 0; p < P; p++)
                 for (int h = 0; h < NH; h++)
-                    memcpy(heads + ((((size_t)p * B + b) * NH + h) * T + t) * hs,
-                           qkv + (((size_t)b * T + t) * P + p) * NH * hs + (size_t)h * hs,
-                           sizeof(real) * hs);
+                    copy_head(heads + ((((size_t)p * B + b) * NH + h) * T + t) * hs,
+                              qkv + (((size_t)b * T + t) * P + p) * NH * hs + (size_t)h * hs, hs);
 }
 
 /* heads (P, B, NH, T, hs) → qkv (B, T, P, NH, hs); with P = 1 this merges heads. */
@@ -514,9 +525,8 @@ static void merge_heads(real *qkv, const real *heads, int B, int T, int P, int N
         for (int t = 0; t < T; t++)
             for (int p = 0; p < P; p++)
                 for (int h = 0; h < NH; h++)
-                    memcpy(qkv + (((size_t)b * T + t) * P + p) * NH * hs + (size_t)h * hs,
-                           heads + ((((size_t)p * B + b) * NH + h) * T + t) * hs,
-                           sizeof(real) * hs);
+                    copy_head(qkv + (((size_t)b * T + t) * P + p) * NH * hs + (size_t)h * hs,
+                              heads + ((((size_t)p * B + b) * NH + h) * T + t) * hs, hs);
 }
 
 /* The call of layer `layer`; a score-position kind points it at this batch's positions
@@ -548,14 +558,34 @@ static attention_call make_call(model *m, const model_batch *batch, int layer, b
 /* Dropout over (B, T, width) with one mask stream per example, keyed by (key, b) and
  * indexed by t·width + c: an example's masks do not depend on how far the batch is
  * padded. */
+/* Examples are spread over the threads when each is too short to be split itself. */
+#define BATCH_DROPOUT_PARALLEL(n, B) ((n) < PARALLEL_MIN_WORK && (n) * (B) >= PARALLEL_MIN_WORK)
+
 static void batch_dropout_forward(real *x, int B, int T, int width, real p, uint64_t key) {
     const size_t n = (size_t)T * width;
+#pragma omp parallel for schedule(static) if (BATCH_DROPOUT_PARALLEL(n, (size_t)B))
     for (int b = 0; b < B; b++) dropout_forward(x + b * n, x + b * n, n, p, rng_key(key, (uint64_t)b, 0, 0));
 }
 
 static void batch_dropout_backward(real *dinp, const real *dout, int B, int T, int width, real p, uint64_t key) {
     const size_t n = (size_t)T * width;
+#pragma omp parallel for schedule(static) if (BATCH_DROPOUT_PARALLEL(n, (size_t)B))
     for (int b = 0; b < B; b++) dropout_backward(dinp + b * n, dout + b * n, n, p, rng_key(key, (uint64_t)b, 0, 0));
+}
+
+/* dropout(ReLU(x)) over (B, T, width), the masks of batch_dropout_forward. */
+static void batch_relu_dropout_forward(real *out, const real *inp, int B, int T, int width, real p, uint64_t key) {
+    const size_t n = (size_t)T * width;
+#pragma omp parallel for schedule(static) if (BATCH_DROPOUT_PARALLEL(n, (size_t)B))
+    for (int b = 0; b < B; b++) relu_dropout_forward(out + b * n, inp + b * n, n, p, rng_key(key, (uint64_t)b, 0, 0));
+}
+
+static void batch_relu_dropout_backward(real *dinp, const real *inp, const real *dout, int B, int T, int width,
+                                        real p, uint64_t key) {
+    const size_t n = (size_t)T * width;
+#pragma omp parallel for schedule(static) if (BATCH_DROPOUT_PARALLEL(n, (size_t)B))
+    for (int b = 0; b < B; b++)
+        relu_dropout_backward(dinp + b * n, inp + b * n, dout + b * n, n, p, rng_key(key, (uint64_t)b, 0, 0));
 }
 
 static void add_into(real *out, const real *a, const real *b, size_t n) {
@@ -612,16 +642,6 @@ static void gather_rows(model *m, const model_batch *batch) {
     m->n_rows = r;
 }
 
-static void activation_forward(const model *m, real *out, const real *inp, size_t n) {
-    if (m->config.activation == ACTIVATION_RELU) relu_forward(out, inp, n);
-    else gelu_forward(out, inp, n);
-}
-
-static void activation_backward(const model *m, real *dinp, const real *inp, const real *dout, size_t n) {
-    if (m->config.activation == ACTIVATION_RELU) relu_backward(dinp, inp, dout, n);
-    else gelu_backward(dinp, inp, dout, n);
-}
-
 /* A projection's bias, or NULL when the config has none. */
 static const real *bias_of(const model *m, size_t offset) {
     return m->config.attention_bias ? m->params + offset : NULL;
@@ -658,9 +678,14 @@ static void mlp_forward(model *m, const model_batch *batch, int l, const real *i
     layer_acts *a = &m->acts[l];
     const real *w = m->params;
     const real p = training ? (real)m->config.dropout : 0;
+    const uint64_t hidden_key = dropout_key(dropout_seed, step, l, SITE_HIDDEN);
     linear_forward(a->fc1, inp, w + o->fc1_w, w + o->fc1_b, (int)N, C, M);
-    activation_forward(m, a->hidden, a->fc1, N * M);
-    batch_dropout_forward(a->hidden, B, T, M, p, dropout_key(dropout_seed, step, l, SITE_HIDDEN));
+    if (m->config.activation == ACTIVATION_RELU) {
+        batch_relu_dropout_forward(a->hidden, a->fc1, B, T, M, p, hidden_key);
+    } else {
+        gelu_forward(a->hidden, a->fc1, N * M);
+        batch_dropout_forward(a->hidden, B, T, M, p, hidden_key);
+    }
     linear_forward(out, a->hidden, w + o->fc2_w, w + o->fc2_b, (int)N, M, C);
     batch_dropout_forward(out, B, T, C, p, dropout_key(dropout_seed, step, l, SITE_MLP_OUT));
 }
@@ -839,11 +864,18 @@ static void mlp_backward(model *m, const model_batch *batch, int l, const real *
     batch_dropout_backward(m->dtmp, dout, B, T, C, p, dropout_key(dropout_seed, step, l, SITE_MLP_OUT));
     memset(m->dm1, 0, sizeof(real) * N * M);
     linear_backward(m->dm1, g + o->fc2_w, g + o->fc2_b, m->dtmp, a->hidden, w + o->fc2_w, (int)N, M, C);
+    const uint64_t hidden_key = dropout_key(dropout_seed, step, l, SITE_HIDDEN);
     memset(m->dm2, 0, sizeof(real) * N * M);
-    batch_dropout_backward(m->dm2, m->dm1, B, T, M, p, dropout_key(dropout_seed, step, l, SITE_HIDDEN));
-    memset(m->dm1, 0, sizeof(real) * N * M);
-    activation_backward(m, m->dm1, a->fc1, m->dm2, N * M);
-    linear_backward(dinp, g + o->fc1_w, g + o->fc1_b, m->dm1, inp, w + o->fc1_w, (int)N, C, M);
+    real *dfc1 = m->dm2; /* the gradient of fc1's output */
+    if (m->config.activation == ACTIVATION_RELU) {
+        batch_relu_dropout_backward(dfc1, a->fc1, m->dm1, B, T, M, p, hidden_key);
+    } else {
+        batch_dropout_backward(m->dm2, m->dm1, B, T, M, p, hidden_key);
+        dfc1 = m->dm1;
+        memset(dfc1, 0, sizeof(real) * N * M);
+        gelu_backward(dfc1, a->fc1, m->dm2, N * M);
+    }
+    linear_backward(dinp, g + o->fc1_w, g + o->fc1_b, dfc1, inp, w + o->fc1_w, (int)N, C, M);
 }
 
 /* Backward of block l: on entry m->dx holds the gradient of its output, on return

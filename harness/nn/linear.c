@@ -37,7 +37,7 @@ static void column_sum_add(real *restrict sum, const real *restrict x, int N, in
 
 /* Pieces of fixed size, whatever the thread count: BLAS may round a row differently
  * in a call with another number of rows, so the split must not depend on threads. */
-enum { ROW_PIECE = 128, COLUMN_PIECE = 32 };
+enum { ROW_PIECE = 512, COLUMN_PIECE = 128 };
 
 static int pieces(int n, int piece) { return (n + piece - 1) / piece; }
 

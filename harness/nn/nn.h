@@ -50,6 +50,11 @@ bool dropout_kept(uint64_t key, size_t i, real p);
 real dropout_scale(real p);
 void dropout_forward(real *out, const real *inp, size_t n, real p, uint64_t key);
 void dropout_backward(real *dinp, const real *dout, size_t n, real p, uint64_t key);
+/* dropout(ReLU(x)) in one pass, the same bits as relu_forward then dropout_forward
+ * (out may alias inp); its backward adds into dinp what relu_backward would add after
+ * dropout_backward into zeros. p = 0 is plain ReLU. */
+void relu_dropout_forward(real *out, const real *inp, size_t n, real p, uint64_t key);
+void relu_dropout_backward(real *dinp, const real *inp, const real *dout, size_t n, real p, uint64_t key);
 
 /* Softmax cross-entropy over rows of C logits. probs (N, C) is written for the
  * backward; losses (N) gets −log p[target]. Rows with weight 0 are skipped (their

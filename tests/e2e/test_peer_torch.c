@@ -37,18 +37,6 @@ static void test_default_script(void) {
                "a missing peer script is a usage error naming it, before anything runs", "%s", output);
 }
 
-static bool torch_available(void) {
-    char probe[4096];
-    /* On failure, the last line of what Python said (the ImportError). */
-    const int status = test_run_command(
-        "out=$(/usr/bin/python3 -c 'import torch' 2>&1) || { echo \"$out\" | tail -n 1; exit 1; }", probe,
-        sizeof probe);
-    if (status != 0)
-        printf("SKIPPED: the PyTorch peer itself: /usr/bin/python3 cannot import torch (install python3-torch to "
-               "run it): %s", probe);
-    return status == 0;
-}
-
 static void test_real_peer(void) {
     snprintf(db, sizeof db, "%s/peer.sqlite", test_temp_dir());
     test_check(run("bench --mechanisms full,local,performer --lengths 40 --batch 2 --steps 2 --threads 1 "
@@ -73,7 +61,7 @@ static void test_real_peer(void) {
 
 int main(void) {
     test_default_script();
-    if (!torch_available()) {
+    if (!test_python_imports("torch", "the PyTorch peer itself")) {
         const int status = test_finish("test_peer_torch");
         return status != 0 ? status : SKIPPED;
     }

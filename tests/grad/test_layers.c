@@ -457,6 +457,49 @@ static void test_dropout(void) {
     pool_free(&p);
 }
 
+/* The fused dropout(ReLU(x)) of the MLP's hidden layer: the same bits as the two layers
+ * one after the other, forward and backward, on an odd length with negative, zero and
+ * positive inputs; and its gradient by finite differences. */
+static double relu_dropout_loss(void *ctx) {
+    dropout_case *k = ctx;
+    relu_dropout_forward(k->out, k->inp, k->n, k->prob, k->key);
+    return gradcheck_weighted_sum(k->out, k->R, k->n);
+}
+
+static void test_relu_dropout(void) {
+    pool p = {0};
+    const real prob = (real)0.3;
+    const uint64_t key = rng_key(7, 4, 5, 6);
+    const size_t n = 1001; /* not a multiple of the hash block or the chunk */
+    dropout_case k = {n, prob, key, pool_reals(&p, n), pool_reals(&p, n), pool_reals(&p, n)};
+    gradcheck_fill(k.inp, n, 63, 1.0);
+    gradcheck_fill(k.R, n, 64, 1.0);
+    k.inp[0] = 0, k.inp[1] = -0.0f; /* ReLU's kink: gradient 0 on both sides of the test */
+    real *fused = pool_reals(&p, n), *twice = pool_reals(&p, n);
+    relu_dropout_forward(fused, k.inp, n, prob, key);
+    relu_forward(twice, k.inp, n);
+    dropout_forward(twice, twice, n, prob, key);
+    test_check(memcmp(fused, twice, n * sizeof *fused) == 0,
+               "relu_dropout_forward n=1001 p=0.3 equals relu_forward then dropout_forward bit for bit",
+               "outputs differ");
+    real *dfused = pool_reals(&p, n), *dmid = pool_reals(&p, n), *dsteps = pool_reals(&p, n);
+    relu_dropout_backward(dfused, k.inp, k.R, n, prob, key);
+    dropout_backward(dmid, k.R, n, prob, key);
+    relu_backward(dsteps, k.inp, dmid, n);
+    test_check(memcmp(dfused, dsteps, n * sizeof *dfused) == 0,
+               "relu_dropout_backward n=1001 p=0.3 equals dropout_backward then relu_backward bit for bit",
+               "gradients differ");
+    relu_dropout_forward(fused, k.inp, n, 0, key);
+    relu_forward(twice, k.inp, n);
+    test_check(memcmp(fused, twice, n * sizeof *fused) == 0, "relu_dropout_forward p=0 is ReLU", "outputs differ");
+    const size_t small = 37;
+    dropout_case g = {small, prob, key, k.inp + 2, pool_reals(&p, small), k.R};
+    relu_dropout_backward(memset(dfused, 0, small * sizeof *dfused), g.inp, g.R, small, prob, key);
+    gradcheck_compare("relu_dropout p=0.3 n=37 dinp", g.inp, dfused, small, relu_dropout_loss, &g, grad_eps,
+                      grad_tol);
+    pool_free(&p);
+}
+
 /* ---- crossentropy ---------------------------------------------------------------- */
 
 typedef struct crossentropy_case {
@@ -643,6 +686,7 @@ int main(void) {
     test_embedding();
     test_positional_sinusoidal();
     test_dropout();
+    test_relu_dropout();
     test_crossentropy();
     static const int32_t lengths[4] = {3, 0, 5, 1}; /* a length 0 and a full row */
     test_meanpool(4, 5, 3, lengths);

@@ -152,3 +152,12 @@ const char *test_temp_dir(void) {
     }
     return path;
 }
+
+bool test_python_imports(const char *modules, const char *what) {
+    char command[512], probe[4096];
+    snprintf(command, sizeof command,
+             "out=$(/usr/bin/python3 -c 'import %s' 2>&1) || { echo \"$out\" | tail -n 1; exit 1; }", modules);
+    const int status = test_run_command(command, probe, sizeof probe);
+    if (status != 0) printf("SKIPPED: %s: /usr/bin/python3 cannot import %s: %s", what, modules, probe);
+    return status == 0;
+}

@@ -33,6 +33,10 @@ void test_write_file(const char *dir, const char *name, const char *text);
 /* The first value of a one-column `attnbench query` on db, or -1 when it fails; its
  * output is left in out. */
 double test_query_number(char *out, size_t size, const char *db, const char *sql);
+
+/* Whether /usr/bin/python3 imports every module of `modules` ("torch, yaml"); when it
+ * does not, prints "SKIPPED: <what>: ..." with the last line Python said. */
+bool test_python_imports(const char *modules, const char *what);
 /* The whole file as a malloc'd string (caller frees), or NULL when it cannot be read. */
 char *test_read_file(const char *path);
 /* A fresh temporary directory (mkdtemp) whose path stays valid until exit. */
