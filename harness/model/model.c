@@ -573,6 +573,15 @@ static void batch_dropout_backward(real *dinp, const real *dout, int B, int T, i
     for (int b = 0; b < B; b++) dropout_backward(dinp + b * n, dout + b * n, n, p, rng_key(key, (uint64_t)b, 0, 0));
 }
 
+/* The gradient of a dropout site's input from that of its output: dout itself when
+ * p = 0 (no copy), else dout with the site's mask applied, in m->dtmp. */
+static const real *dropout_gradient(model *m, const real *dout, int B, int T, int width, real p, uint64_t key) {
+    if (p == 0) return dout;
+    memset(m->dtmp, 0, sizeof(real) * (size_t)B * T * width);
+    batch_dropout_backward(m->dtmp, dout, B, T, width, p, key);
+    return m->dtmp;
+}
+
 /* dropout(ReLU(x)) over (B, T, width), the masks of batch_dropout_forward. */
 static void batch_relu_dropout_forward(real *out, const real *inp, int B, int T, int width, real p, uint64_t key) {
     const size_t n = (size_t)T * width;
@@ -831,11 +840,10 @@ static void attention_backward(model *m, const model_batch *batch, int l, const 
     const layer_acts *a = &m->acts[l];
     const real *w = m->params;
     real *g = m->grads;
-    memset(m->dtmp, 0, sizeof(real) * N * C);
-    batch_dropout_backward(m->dtmp, dout, B, T, C, (real)m->config.dropout,
-                           dropout_key(dropout_seed, step, l, SITE_PROJECTION));
+    const real *dproj = dropout_gradient(m, dout, B, T, C, (real)m->config.dropout,
+                                         dropout_key(dropout_seed, step, l, SITE_PROJECTION));
     memset(m->dmerged, 0, sizeof(real) * N * m->Q);
-    linear_backward(m->dmerged, g + o->proj_w, dbias_of(m, o->proj_b), m->dtmp, a->merged, w + o->proj_w, (int)N,
+    linear_backward(m->dmerged, g + o->proj_w, dbias_of(m, o->proj_b), dproj, a->merged, w + o->proj_w, (int)N,
                     m->Q, C);
     split_heads(m->dattn, m->dmerged, B, T, 1, m->NH, m->hs);
     memset(m->dheads, 0, sizeof(real) * (size_t)m->P * N * m->Q);
@@ -860,10 +868,9 @@ static void mlp_backward(model *m, const model_batch *batch, int l, const real *
     const real *w = m->params;
     real *g = m->grads;
     const real p = (real)m->config.dropout;
-    memset(m->dtmp, 0, sizeof(real) * N * C);
-    batch_dropout_backward(m->dtmp, dout, B, T, C, p, dropout_key(dropout_seed, step, l, SITE_MLP_OUT));
+    const real *dfc2 = dropout_gradient(m, dout, B, T, C, p, dropout_key(dropout_seed, step, l, SITE_MLP_OUT));
     memset(m->dm1, 0, sizeof(real) * N * M);
-    linear_backward(m->dm1, g + o->fc2_w, g + o->fc2_b, m->dtmp, a->hidden, w + o->fc2_w, (int)N, M, C);
+    linear_backward(m->dm1, g + o->fc2_w, g + o->fc2_b, dfc2, a->hidden, w + o->fc2_w, (int)N, M, C);
     const uint64_t hidden_key = dropout_key(dropout_seed, step, l, SITE_HIDDEN);
     memset(m->dm2, 0, sizeof(real) * N * M);
     real *dfc1 = m->dm2; /* the gradient of fc1's output */
@@ -945,12 +952,18 @@ void model_backward_from_logits(model *m, const model_batch *batch, int64_t step
 
     for (int l = m->L - 1; l >= 0; l--) block_backward(m, batch, l, step, dropout_seed);
 
-    memset(m->dtmp, 0, sizeof(real) * N * C);
-    batch_dropout_backward(m->dtmp, m->dx, B, T, C, p, dropout_key(dropout_seed, step, -1, SITE_EMBEDDING));
+    /* The embeddings' gradient: dx through the embedding dropout, in place when p = 0
+     * (dx is not needed after this). */
+    real *demb = m->dx;
+    if (p > 0) {
+        memset(m->dtmp, 0, sizeof(real) * N * C);
+        batch_dropout_backward(m->dtmp, m->dx, B, T, C, p, dropout_key(dropout_seed, step, -1, SITE_EMBEDDING));
+        demb = m->dtmp;
+    }
     if (m->config.positional == POSITIONAL_LEARNED)
-        positional_gather_backward(g + m->pos_emb, m->dtmp, m->positions, batch->lengths, B, T, C);
-    if (m->config.embedding_scale) scale_in_place(m->dtmp, N * C, REAL_SQRT((real)C));
-    embedding_backward(g + m->tok_emb, m->dtmp, batch->tokens, (int)N, C);
+        positional_gather_backward(g + m->pos_emb, demb, m->positions, batch->lengths, B, T, C);
+    if (m->config.embedding_scale) scale_in_place(demb, N * C, REAL_SQRT((real)C));
+    embedding_backward(g + m->tok_emb, demb, batch->tokens, (int)N, C);
 }
 
 double model_update(model *m, const train_config *train, int64_t step, double lr) {
