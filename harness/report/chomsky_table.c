@@ -162,7 +162,7 @@ int chomsky_table_build(table_doc *d, store *s, const leaderboard_plan *p, bool 
     metric_spec in_distribution;
     bool none;
     return metric_spec_parse(&in_distribution, name, SUITE_CHOMSKY, err) ||
-                   add_table(d, s, p, &in_distribution, &none, err)
+                   add_table(d, s, p, &in_distribution, &none, err) || chomsky_randomized_build(d, s, p, err)
                ? -1
                : 0;
 }

@@ -79,6 +79,9 @@ void grid_free(grid *g);
 /* Builders: each adds its tables to d; *empty when the database has nothing to rank. */
 int grid_table_build(table_doc *d, store *s, const leaderboard_plan *p, bool *empty, error_info *err);
 int chomsky_table_build(table_doc *d, store *s, const leaderboard_plan *p, bool *empty, error_info *err);
+/* The Chomsky score table's companion: each configuration against its randomized form
+ * (no table when no configuration was run both ways). */
+int chomsky_randomized_build(table_doc *d, store *s, const leaderboard_plan *p, error_info *err);
 int speed_table_build(table_doc *d, store *s, const leaderboard_plan *p, bool *empty, error_info *err);
 
 /* The published LRA numbers (results/reference/lra_table1.csv): a row per model, the

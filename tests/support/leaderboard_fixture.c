@@ -54,6 +54,12 @@ static const fixture_run runs[] = {
     {"chomsky/even_pairs", "full", "rope", 0, false, 0, "completed", 0.51, 0.60},
     {"chomsky/duplicate_string", "local", "alibi", 32, true, 0, "completed", 0.90, 1.00},
     {"chomsky/duplicate_string", "local", "alibi", 32, true, 1, "completed", 0.52, 0.98},
+    /* full · rope randomized, against full · rope on parity_check and reverse_string: base
+     * means 76.5 and 60, randomized 66 and 50, so the randomized table reads 68.2, 58.0,
+     * Δ mean −10.2 ± 0.4, Δ max −19.0 ± 5.7 (93 → 70, 65 → 50), 0 up / 2 down. */
+    {"chomsky/parity_check", "full", "rope", 0, true, 0, "completed", 0.62, 0.95},
+    {"chomsky/parity_check", "full", "rope", 0, true, 1, "completed", 0.70, 0.97},
+    {"chomsky/reverse_string", "full", "rope", 0, true, 0, "completed", 0.50, 0.99},
 };
 
 static const bench_row bench_rows[] = {
