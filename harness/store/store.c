@@ -111,27 +111,42 @@ static int32_t header_int(const unsigned char *header, int offset) {
     return (int32_t)((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]);
 }
 
+/* The first HEADER_SIZE bytes of the file (fewer when it is shorter: *got says how
+ * many), read through SQLite's own file layer. Never with open() and close(): closing
+ * any descriptor of a file drops every POSIX lock this process holds on it, so a raw
+ * look while another connection of this process has the database open (the run's
+ * heartbeat opens a second one) would release that connection's locks, and another
+ * process could then checkpoint and reset the WAL under it: a corrupt database.
+ * SQLite's unix layer keeps such a descriptor open until the locks are gone. */
+static int read_raw_header(const char *path, unsigned char *header, size_t *got, error_info *err) {
+    sqlite3_vfs *vfs = sqlite3_vfs_find(NULL);
+    char *full = calloc(1, (size_t)vfs->mxPathname + 1);
+    sqlite3_file *file = calloc(1, (size_t)vfs->szOsFile);
+    int rc = full && file ? vfs->xFullPathname(vfs, path, vfs->mxPathname + 1, full) : SQLITE_NOMEM;
+    int saved = 0;
+    if (rc == SQLITE_OK) {
+        int flags = 0;
+        rc = vfs->xOpen(vfs, full, file, SQLITE_OPEN_READONLY | SQLITE_OPEN_MAIN_DB, &flags);
+        saved = errno;
+    }
+    sqlite3_int64 size = 0;
+    if (rc == SQLITE_OK) rc = file->pMethods->xFileSize(file, &size);
+    *got = size < HEADER_SIZE ? (size_t)(size > 0 ? size : 0) : HEADER_SIZE;
+    if (rc == SQLITE_OK && *got > 0) rc = file->pMethods->xRead(file, header, (int)*got, 0);
+    if (file && file->pMethods) file->pMethods->xClose(file);
+    free(file);
+    free(full);
+    if (rc == SQLITE_OK) return 0;
+    return error_set(err, EXIT_RUNTIME, "%s: cannot %s database: %s", path, saved ? "open" : "read",
+                     saved ? strerror(saved) : sqlite3_errstr(rc));
+}
+
 /* Is the file empty, SQLite, or something else? For SQLite, what its header on disk
  * says: application_id, user_version, and tables if the schema cookie ever moved. */
 static int read_header(const char *path, enum file_kind *kind, db_state *state, error_info *err) {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return error_set(err, EXIT_RUNTIME, "%s: cannot open database: %s", path, strerror(errno));
     unsigned char header[HEADER_SIZE];
     size_t got = 0;
-    while (got < sizeof header) {
-        ssize_t n = read(fd, header + got, sizeof header - got);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            int saved = errno;
-            close(fd);
-            return error_set(err, EXIT_RUNTIME, "%s: cannot read database: %s", path,
-                             strerror(saved));
-        }
-        if (n == 0) break;
-        got += (size_t)n;
-    }
-    close(fd);
+    if (read_raw_header(path, header, &got, err)) return -1;
     *state = (db_state){0, 0, 0};
     if (got == 0) {
         *kind = FILE_EMPTY;
