@@ -4,7 +4,9 @@
 # at equal steps on one task per level (even_pairs R, reverse_string DCF,
 # duplicate_string CS) × seeds 0–2, run one after the other so neither slows the other.
 # attnbench's runs go into results/chomsky-twin.sqlite; the twin's curves and results
-# into results/chomsky-twin/<task>-<seed>.csv.
+# into results/chomsky-twin/<task>-<seed>.csv. A pair whose attnbench run is completed in
+# the database and whose twin CSV exists is not run again, so after an interruption the
+# same command finishes the rest.
 #   results/chomsky-twin.sh [CONFIG] [ATTNBENCH] [key.path=value ...]
 # CONFIG defaults to configs/chomsky/cpu.yaml; the overrides go to both sides. The
 # twin runs with /usr/bin/python3 (Debian's python3-torch and python3-yaml).
@@ -20,13 +22,19 @@ rows=results/chomsky-twin/rows.tsv
 LAST=5
 for task in even_pairs reverse_string duplicate_string; do
     for seed in 0 1 2; do
-        "$attnbench" run "$config" "task.name=chomsky/$task" "train.seed=$seed" "$@" --db "$db" --quiet
-        run=$("$attnbench" query --db "$db" --format csv \
-            "SELECT id FROM run WHERE task = 'chomsky/$task' AND seed = $seed AND status = 'completed'
-             ORDER BY finished_at DESC LIMIT 1" | sed -n 2p)
+        completed_run() {
+            "$attnbench" query --db "$db" --format csv \
+                "SELECT id FROM run WHERE task = 'chomsky/$task' AND seed = $seed AND status = 'completed'
+                 ORDER BY finished_at DESC LIMIT 1" 2>/dev/null | sed -n 2p
+        }
+        run=$(completed_run)
+        if [ -z "$run" ]; then
+            "$attnbench" run "$config" "task.name=chomsky/$task" "train.seed=$seed" "$@" --db "$db" --quiet
+            run=$(completed_run)
+        fi
         csv=results/chomsky-twin/$task-$seed.csv
-        /usr/bin/python3 harness/model/chomsky_twin.py "$config" "task.name=chomsky/$task" "train.seed=$seed" "$@" \
-            --attnbench "$attnbench" --out "$csv"
+        [ -s "$csv" ] || /usr/bin/python3 harness/model/chomsky_twin.py "$config" "task.name=chomsky/$task" \
+            "train.seed=$seed" "$@" --attnbench "$attnbench" --out "$csv"
         ab=$("$attnbench" query --db "$db" --format csv "SELECT
             (SELECT avg(value) FROM (SELECT value FROM metric WHERE run_id = '$run' AND split = 'train'
                 AND name = 'loss' ORDER BY step DESC LIMIT $LAST)) AS train_loss,

@@ -11,7 +11,9 @@
 #      token global, BigBird with blocks of 4 and one random block, Performer with 32
 #      features (4 × the head size). None of the windows grows with the input.
 # Every step is an `attnbench sweep`: after an interruption the same command skips what
-# the database holds as completed and runs the rest.
+# the database holds as completed and runs the rest. A sweep that spans days should run
+# one binary throughout (ATTNBENCH pointing at a copy), so that every run of the table
+# comes from the same build; each run records the commit it was built from.
 #
 # usage: configs/chomsky/cpu-sweep.sh [DATABASE [BASE]]
 #   (default results/chomsky-cpu.sqlite and rope). The binary is $ATTNBENCH, else
