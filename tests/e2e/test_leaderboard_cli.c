@@ -173,7 +173,7 @@ static void test_committed_manifest(void) {
     free(manifest);
     const int status = test_attnbench(out, sizeof out, "leaderboard --all -o %s", dir);
     test_check(status == 1 && strstr(out, "quickstart.sqlite") && strstr(out, "lra-small.sqlite") &&
-                   strstr(out, "chomsky-cpu.sqlite") && !strstr(out, "unknown"),
+                   strstr(out, "speed.sqlite") && !strstr(out, "unknown"),
                "the committed manifest: every line valid, every database named", "exit %d: %s", status, out);
 }
 
