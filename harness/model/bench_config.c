@@ -8,12 +8,6 @@
 #include "core/check.h"
 #include "model/schedule.h"
 
-/* Whether the model prepends CLS: model_create's rule (model_uses_cls), which the
- * measuring child checks against the model it built. */
-static bool pools_by_cls(const experiment_config *cfg, const task_info *info) {
-    return cfg->model.pooling == POOLING_CLS && info->output != TASK_OUTPUT_SEQUENCE;
-}
-
 static int task_open(bench_config_cell *c, const experiment_config *cfg, error_info *err) {
     memset(c, 0, sizeof *c);
     c->config = cfg;
@@ -33,7 +27,7 @@ int bench_config_default_length(const experiment_config *cfg, int *length, error
 int bench_config_tokens(const experiment_config *cfg, int length, int B, int *T, error_info *err) {
     bench_config_cell c;
     int status = task_open(&c, cfg, err);
-    if (status == 0) status = bench_config_batch(&c, pools_by_cls(cfg, &c.info), length, B, err);
+    if (status == 0) status = bench_config_batch(&c, model_config_uses_cls(&cfg->model, &c.info), length, B, err);
     if (status == 0) *T = c.batches.batch.T;
     bench_config_close(&c);
     return status;

@@ -367,7 +367,7 @@ static int model_plan(model *m, const model_config *config, const task_info *tas
     m->M = config->mlp_dim;
     m->H = config->head_mlp_dim;
     m->K = task->n_classes;
-    m->cls = config->pooling == POOLING_CLS && task->output != TASK_OUTPUT_SEQUENCE;
+    m->cls = model_config_uses_cls(config, task);
     m->pair = task->output == TASK_OUTPUT_PAIR;
     m->head_in = m->pair ? 4 * m->C : m->C;
     m->logits_in = config->head == HEAD_MLP ? m->H : m->head_in;
@@ -479,6 +479,10 @@ int model_batch_limit(const model *m, int tokens) {
     return fit < examples ? fit : examples;
 }
 bool model_uses_cls(const model *m) { return m->cls; }
+
+bool model_config_uses_cls(const model_config *config, const task_info *task) {
+    return config->pooling == POOLING_CLS && task->output != TASK_OUTPUT_SEQUENCE;
+}
 size_t model_param_count(const model *m) { return m->n_params; }
 real *model_params(model *m) { return m->params; }
 real *model_grads(model *m) { return m->grads; }

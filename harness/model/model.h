@@ -71,6 +71,8 @@ int model_measure(model_footprint *out, const model_config *config, const task_i
 /* The longest padded sequence a batch may have (task max_length, +1 with CLS). */
 int model_max_tokens(const model *m);
 bool model_uses_cls(const model *m);
+/* Whether a model of this config on this task prepends CLS (what model_uses_cls will say). */
+bool model_config_uses_cls(const model_config *config, const task_info *task);
 /* How many examples of `tokens` padded tokens one batch may hold: the batch size the
  * model was made for, or fewer for sequences longer than the training ones (tasks
  * with a length protocol evaluate long lengths in smaller batches). */
